@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Installs, from Debian 12 packages, exactly the build and test dependencies
+# that are missing. Safe to run again: with everything present it does nothing.
+#   deploy/scripts/install-deps.sh          build + demo dependencies
+#   deploy/scripts/install-deps.sh --test   also what the test suite uses
+set -euo pipefail
+
+packages=(
+  g++ cmake ninja-build pkg-config
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
+  libyaml-cpp-dev prometheus-cpp-dev libssl-dev
+  curl ca-certificates
+)
+if [[ "${1:-}" == "--test" ]]; then
+  # A client in another language exercises the proxy the way applications do.
+  packages+=(python3)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [[ "$status" == "install ok installed" ]] || missing+=("$p")
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+echo "install-deps: installing ${missing[*]}" >&2
+sudo=""
+[[ $(id -u) -eq 0 ]] || sudo="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -1,0 +1,127 @@
+#pragma once
+// The proxy's configuration as plain structs with in-class defaults.
+// Filled by load_config() (config_loader.hpp) from YAML + environment and
+// validated there in one place; components receive `const X_config&` and never
+// read YAML themselves.
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace litmus::config {
+
+using duration = std::chrono::milliseconds;
+
+/// A TCP destination, "HOST:PORT". Used for `connect:` overrides (like curl's
+/// --connect-to: the TCP connection goes here, while SNI, certificate
+/// verification and the Host header keep the URL's host) and for listeners.
+struct endpoint {
+    std::string host;
+    std::uint16_t port = 0;
+};
+
+/// An https URL split into the parts the proxy uses. Only https is accepted.
+struct https_url {
+    std::string host;        ///< lower-case host name, e.g. "api.litmus.com"
+    std::uint16_t port = 443;
+    std::string path;        ///< path prefix without trailing '/', "" for root
+    std::string authority() const;  ///< "host" or "host:port" when not 443
+};
+
+struct credentials_config {
+    /// The values in use, resolved by load_config(): the file's own value,
+    /// else the content of the *_file, else LITMUS_CLIENT_ID / LITMUS_CLIENT_SECRET.
+    std::string client_id;
+    std::string client_secret;
+    /// Paths to files holding the value (Kubernetes secret volumes). Trailing
+    /// whitespace is trimmed. "" = not used.
+    std::string client_id_file;
+    std::string client_secret_file;
+};
+
+struct token_config {
+    /// Token endpoint. Default: https://litmus.com/oauth/token.
+    std::string url = "https://litmus.com/oauth/token";
+    https_url parsed;                 ///< filled from `url` by load_config()
+    std::optional<endpoint> connect;  ///< TCP destination override
+    /// Whole-request deadline of one token endpoint call (connect, TLS, write,
+    /// read). Default 10 s, range 100 ms .. 5 min.
+    duration fetch_timeout{10'000};
+    /// How long a request with no valid token waits for one before the proxy
+    /// answers 503. Default 5 s, range 0 .. 5 min (0 = answer 503 at once).
+    duration wait_timeout{5'000};
+    /// Refresh this long before expiry, as a fraction of the token's lifetime.
+    /// Default 0.2, range (0, 0.9].
+    double refresh_before = 0.2;
+    /// Random spread of the refresh point, as a fraction of the margin (±).
+    /// Default 0.1, range [0, 0.5].
+    double refresh_jitter = 0.1;
+    /// Lifetime assumed when a response has no usable `expires_in`.
+    /// Default 1 h, range 10 s .. 24 h.
+    duration default_lifetime{3'600'000};
+    /// Lifetimes above this are capped to it (a token is re-fetched at least
+    /// this often). Default 24 h.
+    duration max_lifetime{86'400'000};
+    /// Backoff between failed token fetches: starts here, doubles, capped.
+    duration backoff_initial{500};
+    duration backoff_max{30'000};
+};
+
+struct upstream_config {
+    std::string name;                 ///< e.g. "api"; used in logs and metrics
+    std::string url;                  ///< e.g. "https://api.litmus.com"
+    https_url parsed;                 ///< filled from `url` by load_config()
+    std::string prefix;               ///< e.g. "/api"; stripped before forwarding; "" = Host routing only
+    std::optional<endpoint> connect;  ///< TCP destination override
+};
+
+struct tls_config {
+    /// Extra CA bundle (PEM) trusted for upstream and token connections, in
+    /// addition to the system store. "" = the system store only.
+    std::string ca_file;
+};
+
+struct downstream_config {
+    /// Proxy listener. Default 127.0.0.1:8080. A non-loopback host must be
+    /// written out explicitly.
+    endpoint listen{"127.0.0.1", 8080};
+    /// Largest request header block, bytes. Default 16 KiB, range 1 KiB .. 1 MiB. Over it: 431.
+    std::uint32_t header_limit = 16 * 1024;
+    /// Largest request body, bytes. Default 64 MiB. Over it: 413.
+    std::uint64_t body_limit = 64ull * 1024 * 1024;
+    /// Request bodies up to this size are buffered so a request can be
+    /// replayed after a 401; larger ones are streamed. Default 8 MiB.
+    std::uint64_t replay_limit = 8ull * 1024 * 1024;
+    /// Time allowed to receive a request's header once its first byte came. Default 10 s.
+    duration header_timeout{10'000};
+    /// Keep-alive connection with no request in progress is closed after this. Default 60 s.
+    duration idle_timeout{60'000};
+    /// Time allowed for one read or write of a body chunk. Default 60 s.
+    duration io_timeout{60'000};
+};
+
+struct upstream_defaults_config {
+    /// TCP connect + TLS handshake. Default 5 s. Exceeded: 504.
+    duration connect_timeout{5'000};
+    /// From request sent to response header received, and per body read. Default 60 s. Exceeded: 504.
+    duration response_timeout{60'000};
+    /// An idle pooled connection older than this is closed. Default 30 s.
+    duration idle_timeout{30'000};
+    /// Idle connections kept per upstream. Default 64, 0 disables reuse.
+    std::uint32_t max_idle = 64;
+};
+
+struct proxy_config {
+    downstream_config downstream;
+    credentials_config credentials;
+    token_config token;
+    std::vector<upstream_config> upstreams;  ///< defaults: api, instant (see load_config)
+    upstream_defaults_config upstream;
+    tls_config tls;
+    /// Where the config came from, for messages ("<defaults>" with no file).
+    std::string source = "<defaults>";
+};
+
+}  // namespace litmus::config

@@ -1,0 +1,57 @@
+#pragma once
+// Builds the proxy_config from an optional YAML file plus the environment,
+// validates it in one place and resolves the client credentials. The only
+// place that reads YAML or configuration environment variables.
+
+#include "proxy/config/config.hpp"
+
+#include <functional>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace litmus::config {
+
+/// A configuration that cannot be used. The message is complete and meant for
+/// the operator: it names the source (file:line:column or the environment
+/// variable) and the key, e.g.
+/// "config.yaml:7:18: token.fetch_timeout: expected a duration such as 500ms, 10s, 2m or 1h, got 'soon'".
+/// It never contains a client id, client secret or the content of a credential file.
+struct config_error : std::runtime_error {
+    using runtime_error::runtime_error;
+};
+
+/// Looks up an environment variable; nullopt when unset. An empty value is
+/// treated as unset by load_config().
+using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
+
+/// The process environment (::getenv). Thread-safe as long as nothing calls
+/// setenv() concurrently.
+env_lookup process_env();
+
+/// The upstreams used when the config has no `upstreams` key:
+/// api -> https://api.litmus.com under /api, instant -> https://instant-api.litmus.com under /instant.
+std::vector<upstream_config> default_upstreams();
+
+/// Loads the config file at `path` (nullopt: no file, defaults only), then
+/// applies the environment:
+///  - LITMUS_PROXY_LISTEN, LITMUS_TOKEN_URL, LITMUS_TLS_CA_FILE override
+///    `listen`, `token.url` and `tls.ca_file`;
+///  - the client id and secret are, each on its own: the config's value, else
+///    the content of the config's *_file, else LITMUS_CLIENT_ID /
+///    LITMUS_CLIENT_SECRET, else the content of LITMUS_CLIENT_ID_FILE /
+///    LITMUS_CLIENT_SECRET_FILE (trailing whitespace trimmed).
+/// Every value is checked against its documented range, and `parsed` of the
+/// token and upstream URLs is filled. Reads the config, credential and CA
+/// files once (no reload). Throws config_error for anything unusable and
+/// nothing else. Thread-safe if `env` is.
+proxy_config load_config(const std::optional<std::string>& path, const env_lookup& env);
+
+/// As load_config(), with the YAML text given directly; `source_name` stands
+/// for the file name in messages and in proxy_config::source.
+proxy_config load_config_from_string(std::string_view yaml, std::string_view source_name,
+                                     const env_lookup& env);
+
+}  // namespace litmus::config

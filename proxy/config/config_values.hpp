@@ -1,0 +1,72 @@
+#pragma once
+// The scalar values of the config file as text -> typed value: durations,
+// sizes, counts, fractions, HOST:PORT endpoints and https URLs. Pure functions
+// of their argument; the loader (config_loader.cpp) adds the key, the file
+// position and the allowed range to the messages.
+
+#include "proxy/config/config.hpp"
+
+#include <boost/assert/source_location.hpp>
+#include <boost/system/result.hpp>
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace litmus::config {
+
+/// Why a value was refused: a phrase that reads after "<key>: ", e.g.
+/// "expected a duration such as 500ms, 10s, 2m or 1h, got 'soon'". It quotes
+/// the offending text except where that could expose a secret (URL user info
+/// and query).
+struct value_error {
+    std::string message;
+};
+
+/// Found by boost::system::result::value() through ADL: calling value() on
+/// an error throws std::invalid_argument carrying the message.
+[[noreturn]] void throw_exception_from_error(const value_error& e, const boost::source_location& loc);
+
+template <class T>
+using value_result = boost::system::result<T, value_error>;
+
+/// "250ms", "10s", "5m", "2h", or a bare non-negative integer meaning seconds.
+/// No fractions, signs or spaces. Values past 100 days are refused.
+value_result<duration> parse_duration(std::string_view text);
+
+/// Bytes: a non-negative integer, optionally followed by "KiB", "MiB" or "GiB"
+/// (powers of 1024), e.g. "16384", "16KiB", "8MiB".
+value_result<std::uint64_t> parse_size(std::string_view text);
+
+/// A non-negative decimal integer, e.g. "64".
+value_result<std::uint64_t> parse_count(std::string_view text);
+
+/// A finite decimal number, e.g. "0.2". The range is the caller's to check.
+value_result<double> parse_fraction(std::string_view text);
+
+/// "HOST:PORT" for `connect:` overrides: HOST is a DNS name, an IPv4 address
+/// or a bracketed IPv6 address ("[::1]:8443"; stored without brackets). The
+/// port is required, 1..65535. Names are lower-cased.
+value_result<endpoint> parse_endpoint(std::string_view text);
+
+/// "HOST:PORT" for a listener: HOST must be an IP literal or "localhost",
+/// never a name that needs DNS. "localhost" becomes "127.0.0.1" so binding
+/// does not depend on the resolver (which may prefer ::1).
+value_result<endpoint> parse_listen_address(std::string_view text);
+
+/// An https URL with a host and neither user info, query nor fragment.
+/// Returns the host lower-cased (IPv6 without brackets), the port (443 when
+/// absent) and the path without trailing '/' ("" for the root).
+value_result<https_url> parse_https_url(std::string_view text);
+
+/// A duration in the largest unit that shows it exactly: "250ms", "10s", "5m", "1h".
+std::string format_duration(duration d);
+
+/// A size in the largest binary unit that shows it exactly: "512", "16KiB", "64MiB".
+std::string format_size(std::uint64_t bytes);
+
+/// `value` between single quotes for a message, control characters escaped
+/// and cut to 80 characters.
+std::string quoted(std::string_view value);
+
+}  // namespace litmus::config

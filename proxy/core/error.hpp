@@ -1,0 +1,60 @@
+#pragma once
+// The proxy's own error codes: what failed and on which side. Every local
+// reply the proxy produces comes from one of these, through http_status_of().
+
+#include <boost/system/error_code.hpp>
+
+#include <string_view>
+#include <type_traits>
+
+namespace litmus {
+
+enum class errc {
+    // downstream: the client's request
+    bad_request = 1,          ///< malformed HTTP or a request shape we refuse (smuggling)
+    header_too_large,         ///< request header block over downstream.header_limit
+    body_too_large,           ///< request body over downstream.body_limit
+    method_not_allowed,       ///< CONNECT and asterisk-form requests
+    route_not_found,          ///< no upstream prefix matches the path
+    misdirected_request,      ///< absolute-form authority names no upstream
+    // upstream: the Litmus API connection
+    upstream_connect_failed,
+    upstream_connect_timeout,
+    upstream_tls_handshake,   ///< includes certificate verification failures
+    upstream_reset_before_response,
+    upstream_response_timeout,
+    upstream_bad_response,
+    // token: the token endpoint and the token source
+    token_unavailable,        ///< no valid token within token.wait_timeout
+    token_rejected,           ///< the token endpoint refuses the client credentials
+    token_endpoint_failed,    ///< network failure, timeout or 5xx at the token endpoint
+    token_bad_response,       ///< the token endpoint answered something unusable
+    refresh_refused,          ///< the refresh token was refused (invalid_grant)
+    // internal
+    shutting_down,
+};
+
+enum class error_source { downstream, upstream, token, internal };
+
+const boost::system::error_category& proxy_category() noexcept;
+
+inline boost::system::error_code make_error_code(errc e) noexcept
+{
+    return {static_cast<int>(e), proxy_category()};
+}
+
+/// Which side an error comes from (for logs and metrics labels).
+error_source source_of(errc e) noexcept;
+std::string_view to_string(error_source s) noexcept;
+
+/// The snake_case name of an error, used as the JSON `error` field, the log
+/// detail and the metrics label. Stable: it is part of the public contract.
+std::string_view name_of(errc e) noexcept;
+
+/// The HTTP status the proxy answers with for an error it produced itself.
+unsigned http_status_of(errc e) noexcept;
+
+}  // namespace litmus
+
+template <>
+struct boost::system::is_error_code_enum<litmus::errc> : std::true_type {};

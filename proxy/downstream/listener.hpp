@@ -1,0 +1,37 @@
+#pragma once
+// Accepts client connections and runs a session for each.
+
+#include "proxy/core/net.hpp"
+#include "proxy/downstream/session_registry.hpp"
+#include "proxy/forward/proxy_services.hpp"
+
+namespace litmus::downstream {
+
+/// Not thread-safe: the proxy's single io_context thread.
+class listener {
+public:
+    /// Binds and listens at once, so a taken port fails the start (throws
+    /// boost::system::system_error) before anything else runs.
+    listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc);
+
+    tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+
+    /// Starts accepting in the background.
+    void start();
+
+    /// Stops accepting, closes idle connections, lets busy ones finish their
+    /// request, and calls `done` when the last session is gone.
+    void drain(std::function<void()> done);
+
+    std::size_t sessions() const noexcept { return registry_.size(); }
+
+private:
+    net::awaitable<void> accept_loop();
+
+    net::any_io_executor ex_;
+    tcp::acceptor acceptor_;
+    forward::proxy_services& svc_;
+    session_registry registry_;
+};
+
+}  // namespace litmus::downstream

@@ -1,0 +1,45 @@
+#include "proxy/forward/local_reply.hpp"
+
+namespace litmus::forward {
+
+std::string_view default_message(errc e) noexcept
+{
+    switch (e) {
+    case errc::bad_request: return "the request is malformed or uses a framing the proxy refuses";
+    case errc::header_too_large: return "the request header is larger than downstream.header_limit";
+    case errc::body_too_large: return "the request body is larger than downstream.body_limit";
+    case errc::method_not_allowed: return "CONNECT and asterisk-form requests are not supported; send plain HTTP requests";
+    case errc::route_not_found: return "no upstream matches this path; use a configured prefix such as /api/ or /instant/";
+    case errc::misdirected_request: return "this proxy does not serve the requested host";
+    case errc::upstream_connect_failed: return "could not connect to the upstream";
+    case errc::upstream_connect_timeout: return "timed out connecting to the upstream";
+    case errc::upstream_tls_handshake: return "TLS handshake with the upstream failed (certificate not trusted or wrong host)";
+    case errc::upstream_reset_before_response: return "the upstream closed the connection before responding";
+    case errc::upstream_response_timeout: return "timed out waiting for the upstream response";
+    case errc::upstream_bad_response: return "the upstream sent a malformed response";
+    case errc::token_unavailable: return "no valid Litmus access token is available yet; the token endpoint is unreachable or slow";
+    case errc::token_rejected: return "the Litmus token endpoint rejects the configured client credentials";
+    case errc::token_endpoint_failed: return "the Litmus token endpoint failed";
+    case errc::token_bad_response: return "the Litmus token endpoint sent an unusable response";
+    case errc::refresh_refused: return "the refresh token was refused; the user must authorize again";
+    case errc::shutting_down: return "the proxy is shutting down";
+    }
+    return "internal error";
+}
+
+http::response<http::string_body> make_local_reply(errc e, std::string_view message, unsigned version,
+                                                   bool keep_alive, unsigned retry_after_s)
+{
+    http::response<http::string_body> res{static_cast<http::status>(http_status_of(e)), version};
+    res.set(http::field::content_type, "application/json");
+    res.set("Litmus-Proxy-Error", name_of(e));
+    res.set(http::field::cache_control, "no-store");
+    if (retry_after_s > 0)
+        res.set(http::field::retry_after, std::to_string(retry_after_s));
+    res.body() = json::serialize(json::object{{"error", name_of(e)}, {"message", message}});
+    res.keep_alive(keep_alive);
+    res.prepare_payload();
+    return res;
+}
+
+}  // namespace litmus::forward

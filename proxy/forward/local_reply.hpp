@@ -1,0 +1,18 @@
+#pragma once
+// Responses the proxy produces itself: always JSON {"error", "message"}, with
+// a `Litmus-Proxy-Error` header so a client (and a test) can tell them from
+// anything Litmus said.
+
+#include "proxy/core/error.hpp"
+#include "proxy/core/net.hpp"
+
+namespace litmus::forward {
+
+/// `retry_after_s` > 0 adds Retry-After. `message` must hold no secret.
+http::response<http::string_body> make_local_reply(errc e, std::string_view message, unsigned version,
+                                                   bool keep_alive, unsigned retry_after_s = 0);
+
+/// The default human-readable explanation of each error.
+std::string_view default_message(errc e) noexcept;
+
+}  // namespace litmus::forward

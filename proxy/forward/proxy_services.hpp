@@ -1,0 +1,26 @@
+#pragma once
+// What a downstream session needs to serve requests, built once in main and
+// shared by every session. Not thread-safe: the proxy runs one io_context thread.
+
+#include "proxy/admin/metrics.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/routing/router.hpp"
+#include "proxy/token/token_source.hpp"
+#include "proxy/upstream/upstream_pool.hpp"
+
+#include <memory>
+#include <vector>
+
+namespace litmus::forward {
+
+struct proxy_services {
+    const config::proxy_config& cfg;
+    routing::router router;
+    std::vector<std::unique_ptr<upstream::upstream_pool>> pools;  ///< index = route.upstream
+    token::token_source& tokens;
+    admin::proxy_metrics& metrics;
+    bool draining = false;  ///< set on SIGTERM: finish the current request, then close
+    std::uint64_t requests_started = 0;
+};
+
+}  // namespace litmus::forward

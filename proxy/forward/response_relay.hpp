@@ -1,0 +1,31 @@
+#pragma once
+// Streams an upstream response to the client, chunk by chunk, the way Beast's
+// relay example does: the header (hop-by-hop fields removed) and the first
+// body bytes go out in one write, and no response is ever held whole.
+
+#include "proxy/core/net.hpp"
+#include "proxy/upstream/upstream_connection.hpp"
+
+namespace litmus::forward {
+
+struct relay_result {
+    bool upstream_complete = false;   ///< the whole response was read
+    bool downstream_complete = false; ///< ... and written to the client
+    bool upstream_keep_alive = false; ///< the upstream connection may be pooled
+    bool downstream_keep_alive = false;
+};
+
+struct relay_options {
+    unsigned client_version = 11;
+    bool client_keep_alive = true;
+    std::chrono::milliseconds upstream_read_timeout{60'000};
+    std::chrono::milliseconds downstream_write_timeout{60'000};
+};
+
+/// `parser` has read the response header from `conn`. Not thread-safe.
+/// Cancellation: both streams' operations fail; the result says how far it got.
+net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstream::upstream_connection& conn,
+                                            http::response_parser<http::buffer_body>& parser,
+                                            const relay_options& opt);
+
+}  // namespace litmus::forward

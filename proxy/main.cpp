@@ -1,0 +1,145 @@
+// litmus-proxy: wiring only. Load the configuration, build the proxy, run it
+// until SIGINT/SIGTERM, drain, exit.
+
+#include "proxy/config/config_loader.hpp"
+#include "proxy/core/log.hpp"
+#include "proxy/proxy_app.hpp"
+
+#include <csignal>
+#include <cstdio>
+#include <iostream>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace {
+
+// Exit codes (documented in the README).
+constexpr int exit_ok = 0;         // stopped by SIGTERM/SIGINT after draining
+constexpr int exit_runtime = 1;    // could not start: port taken, CA bundle unreadable, ...
+constexpr int exit_usage = 2;      // bad command line or configuration
+
+// In-flight requests get this long to finish after SIGTERM. Kubernetes'
+// default grace period is 30 s; finishing before it keeps the exit clean.
+constexpr std::chrono::seconds drain_timeout{25};
+
+constexpr std::string_view usage_text = R"(usage: litmus-proxy [--config FILE] [--check-config]
+
+A local sidecar that holds Litmus OAuth client credentials, keeps a valid
+access token and forwards plain HTTP requests to the Litmus API over TLS with
+"Authorization: Bearer <token>" added.
+
+options:
+  -c, --config FILE   YAML configuration (default: none, built-in defaults)
+      --check-config  load and validate the configuration, then exit
+  -h, --help          show this help
+      --version       show the version
+
+credentials come from the config file (credentials.*) or the environment:
+  LITMUS_CLIENT_ID, LITMUS_CLIENT_SECRET
+  LITMUS_CLIENT_ID_FILE, LITMUS_CLIENT_SECRET_FILE   (files holding them)
+never from the command line.
+
+exit codes: 0 stopped cleanly, 1 could not start, 2 bad usage or configuration
+)";
+
+struct options {
+    std::optional<std::string> config_path;
+    bool check_only = false;
+};
+
+std::optional<options> parse_args(int argc, char** argv, int& exit_code)
+{
+    options o;
+    for (int i = 1; i < argc; ++i) {
+        std::string_view a = argv[i];
+        if (a == "-h" || a == "--help") {
+            std::cout << usage_text;
+            exit_code = exit_ok;
+            return std::nullopt;
+        }
+        if (a == "--version") {
+            std::cout << "litmus-proxy 0.1.0\n";
+            exit_code = exit_ok;
+            return std::nullopt;
+        }
+        if (a == "--check-config") {
+            o.check_only = true;
+        } else if ((a == "-c" || a == "--config") && i + 1 < argc) {
+            o.config_path = argv[++i];
+        } else if (a.starts_with("--config=")) {
+            o.config_path = std::string(a.substr(9));
+        } else {
+            std::cerr << "litmus-proxy: unknown or incomplete option '" << a << "'\n\n" << usage_text;
+            exit_code = exit_usage;
+            return std::nullopt;
+        }
+    }
+    return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv)
+{
+    using namespace litmus;
+    int exit_code = exit_ok;
+    auto opts = parse_args(argc, argv, exit_code);
+    if (!opts)
+        return exit_code;
+
+    config::proxy_config cfg;
+    try {
+        cfg = config::load_config(opts->config_path, config::process_env());
+    } catch (const config::config_error& e) {
+        std::cerr << "litmus-proxy: " << e.what() << "\n";
+        return exit_usage;
+    }
+    if (opts->check_only) {
+        std::cout << "configuration OK (" << cfg.source << ")\n";
+        return exit_ok;
+    }
+
+    // A client that disconnects mid-write must be an error code, not a signal.
+    std::signal(SIGPIPE, SIG_IGN);
+
+    net::io_context ioc{1};
+    std::unique_ptr<proxy_app> app;
+    try {
+        app = std::make_unique<proxy_app>(ioc, cfg);
+    } catch (const std::exception& e) {
+        log::error("start_failed", {{"error", e.what()}});
+        std::cerr << "litmus-proxy: cannot start: " << e.what() << "\n";
+        return exit_runtime;
+    }
+
+    net::signal_set signals(ioc, SIGINT, SIGTERM);
+    net::steady_timer drain_deadline(ioc);
+    signals.async_wait([&](const error_code& ec, int sig) {
+        if (ec)
+            return;
+        log::info("draining", {{"signal", sig}, {"sessions_timeout_s", drain_timeout.count()}});
+        drain_deadline.expires_after(drain_timeout);
+        drain_deadline.async_wait([&](const error_code& tec) {
+            if (!tec) {
+                log::warn("drain_timeout", {{"note", "in-flight requests cut off"}});
+                ioc.stop();
+            }
+        });
+        app->drain([&] {
+            drain_deadline.cancel();
+            ioc.stop();
+        });
+    });
+
+    app->start();
+    auto ep = app->proxy_endpoint();
+    log::info("listening", {{"address", ep.address().to_string()},
+                            {"port", ep.port()},
+                            {"config", cfg.source},
+                            {"token_url", cfg.token.url},
+                            {"upstreams", cfg.upstreams.size()}});
+    ioc.run();
+    log::info("stopped");
+    return exit_ok;
+}

@@ -1,0 +1,61 @@
+#include "proxy/proxy_app.hpp"
+
+#include "proxy/upstream/tls_context.hpp"
+
+namespace litmus {
+
+namespace {
+
+std::vector<std::string> upstream_names(const config::proxy_config& cfg)
+{
+    std::vector<std::string> names;
+    for (const auto& u : cfg.upstreams)
+        names.push_back(u.name);
+    return names;
+}
+
+std::vector<routing::route_entry> route_entries(const config::proxy_config& cfg)
+{
+    std::vector<routing::route_entry> entries;
+    for (const auto& u : cfg.upstreams)
+        entries.push_back({u.parsed.host, u.prefix});
+    return entries;
+}
+
+}  // namespace
+
+proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
+    : cfg_(cfg),
+      tls_(upstream::make_client_tls_context(cfg.tls)),
+      metrics_(std::make_unique<admin::proxy_metrics>(upstream_names(cfg)))
+{
+    token_client_ = std::make_unique<token::token_client>(tls_, cfg.token, cfg.credentials);
+    auto fetch = [client = token_client_.get()](token::token_grant g) { return client->fetch(std::move(g)); };
+    tokens_ = std::make_unique<token::token_source>(ioc.get_executor(), cfg.token, std::move(fetch),
+                                                    token::token_grant{}, *metrics_, "client_credentials");
+    services_.reset(new forward::proxy_services{cfg, routing::router(route_entries(cfg)), {}, *tokens_, *metrics_});
+    for (const auto& u : cfg.upstreams)
+        services_->pools.push_back(std::make_unique<upstream::upstream_pool>(
+            tls_, upstream::make_target(u.name, u.parsed, u.connect), cfg.upstream, *metrics_));
+    listener_ = std::make_unique<downstream::listener>(ioc.get_executor(), cfg.downstream.listen, *services_);
+}
+
+proxy_app::~proxy_app() = default;
+
+void proxy_app::start()
+{
+    tokens_->start();
+    listener_->start();
+}
+
+void proxy_app::drain(std::function<void()> done)
+{
+    listener_->drain([this, done = std::move(done)] {
+        tokens_->stop();
+        for (auto& p : services_->pools)
+            p->close_idle();
+        done();
+    });
+}
+
+}  // namespace litmus

@@ -1,0 +1,48 @@
+#pragma once
+// The whole proxy built from a configuration: TLS context, metrics, token
+// source, upstream pools, listener. main() runs one; integration tests can
+// run one in-process.
+
+#include "proxy/admin/metrics.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/core/net.hpp"
+#include "proxy/downstream/listener.hpp"
+#include "proxy/forward/proxy_services.hpp"
+#include "proxy/token/token_client.hpp"
+#include "proxy/token/token_source.hpp"
+
+#include <functional>
+#include <memory>
+
+namespace litmus {
+
+/// Not thread-safe: build, start and drain it on the io_context's thread.
+class proxy_app {
+public:
+    /// Builds everything and binds the listener. Throws on start-up failures
+    /// (port taken, CA bundle unreadable) with a message naming the cause.
+    proxy_app(net::io_context& ioc, const config::proxy_config& cfg);
+    ~proxy_app();
+
+    /// Starts the token source (first fetch at once) and accepting.
+    void start();
+
+    /// Graceful stop: no new connections, idle ones closed, in-flight
+    /// requests finished; then the token source stops and `done` is called.
+    void drain(std::function<void()> done);
+
+    tcp::endpoint proxy_endpoint() const { return listener_->local_endpoint(); }
+    admin::proxy_metrics& metrics() noexcept { return *metrics_; }
+    token::token_source& tokens() noexcept { return *tokens_; }
+
+private:
+    const config::proxy_config& cfg_;
+    ssl::context tls_;
+    std::unique_ptr<admin::proxy_metrics> metrics_;
+    std::unique_ptr<token::token_client> token_client_;
+    std::unique_ptr<token::token_source> tokens_;
+    std::unique_ptr<forward::proxy_services> services_;
+    std::unique_ptr<downstream::listener> listener_;
+};
+
+}  // namespace litmus

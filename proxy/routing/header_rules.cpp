@@ -1,0 +1,70 @@
+#include "proxy/routing/header_rules.hpp"
+
+#include <boost/beast/core/string.hpp>
+#include <boost/beast/http/rfc7230.hpp>
+
+#include <string>
+#include <vector>
+
+namespace litmus::routing {
+
+namespace http = boost::beast::http;
+
+boost::system::error_code check_request_framing(const http::fields& f)
+{
+    if (f.count(http::field::content_length) > 1)
+        return errc::bad_request;
+    // Not equal_range(): in Beast 1.81 it assumes same-name fields are
+    // adjacent in the list, which a hostile request need not respect.
+    std::string_view v;
+    int transfer_encodings = 0;
+    for (const auto& field : f)
+        if (field.name() == http::field::transfer_encoding) {
+            v = field.value();
+            ++transfer_encodings;
+        }
+    if (transfer_encodings == 0)
+        return {};
+    if (transfer_encodings > 1)
+        return errc::bad_request;
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
+        v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
+        v.remove_suffix(1);
+    if (!boost::beast::iequals(v, "chunked"))
+        return errc::bad_request;
+    return {};
+}
+
+void remove_hop_by_hop(http::fields& f)
+{
+    // Fields named by Connection are hop-by-hop too; collect them before the
+    // Connection field itself goes.
+    std::vector<std::string> named;
+    for (const auto& field : f)
+        if (field.name() == http::field::connection)
+            for (auto token : http::token_list{field.value()})
+                named.emplace_back(token);
+    for (const auto& name : named)
+        f.erase(name);
+    static constexpr http::field hop_by_hop[] = {
+        http::field::connection,         http::field::keep_alive,
+        http::field::proxy_connection,   http::field::proxy_authenticate,
+        http::field::proxy_authorization, http::field::te,
+        http::field::trailer,            http::field::transfer_encoding,
+        http::field::upgrade,
+    };
+    for (auto name : hop_by_hop)
+        f.erase(name);
+}
+
+void prepare_upstream_request(http::fields& f, std::string_view upstream_authority,
+                              std::string_view authorization)
+{
+    remove_hop_by_hop(f);
+    f.erase(http::field::expect);
+    f.set(http::field::host, upstream_authority);
+    f.set(http::field::authorization, authorization);
+}
+
+}  // namespace litmus::routing

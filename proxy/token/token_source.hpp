@@ -1,0 +1,74 @@
+#pragma once
+// Keeps one valid access token: fetches it at start, refreshes it ahead of
+// expiry in the background, backs off on failures, and lets requests wait a
+// bounded time when no valid token exists. One type for every kind of token:
+// how to fetch is passed in (the proxy's client-credentials token, later one
+// instance per authorization-code user), not subclassed.
+
+#include "proxy/admin/metrics.hpp"
+#include "proxy/config/config.hpp"
+#include "proxy/core/net.hpp"
+#include "proxy/token/token_state.hpp"
+
+#include <boost/system/result.hpp>
+
+#include <functional>
+#include <random>
+
+namespace litmus::token {
+
+/// Not thread-safe: every member on the executor it was built with (the
+/// proxy runs one io_context thread). Must outlive the loop: call stop() and
+/// let the io_context run the loop's cancellation before destroying it.
+class token_source {
+public:
+    using fetch_fn = std::function<net::awaitable<fetch_result>(token_grant)>;
+
+    /// `name` labels logs ("client_credentials", or a user key later).
+    token_source(net::any_io_executor ex, const config::token_config& cfg, fetch_fn fetch,
+                 std::optional<token_grant> fallback, admin::proxy_metrics& metrics, std::string name);
+
+    /// Starts the background loop, which fetches the first token at once.
+    void start();
+
+    /// Ends the loop (cancelling an in-flight fetch) and wakes every waiter,
+    /// who get errc::shutting_down.
+    void stop();
+
+    /// A valid token: at once when one is held (no allocation, no wait),
+    /// else after the single in-flight fetch, waiting at most
+    /// token.wait_timeout. Errors: token_unavailable, token_rejected (the
+    /// endpoint refuses the credentials), refresh_refused (a user must
+    /// authorize again), shutting_down. Cancellation: returns shutting_down.
+    net::awaitable<boost::system::result<token_ptr>> get();
+
+    /// An upstream answered 401 to `t`. If it is still the current token it
+    /// is dropped and a new one fetched (once, however many requests report
+    /// it); the caller then calls get() again.
+    void reject(const token& t);
+
+    /// A valid token is held now (readiness).
+    bool ready() const { return state_.usable(clock::now()) != nullptr; }
+    const token_state& state() const noexcept { return state_; }
+
+private:
+    net::awaitable<void> run();
+    net::awaitable<void> fetch_once(const token_grant& grant);
+    void wake_waiters();
+    double unit_random() { return std::uniform_real_distribution<double>(0.0, 1.0)(rng_); }
+
+    net::any_io_executor ex_;
+    const config::token_config& cfg_;
+    fetch_fn fetch_;
+    admin::proxy_metrics& metrics_;
+    std::string name_;
+    token_state state_;
+    net::steady_timer loop_timer_;              // the loop sleeps here until the next fetch is due
+    std::vector<net::steady_timer*> waiters_;   // requests waiting for a token, woken by cancel()
+    net::cancellation_signal stop_signal_;
+    std::mt19937_64 rng_;
+    bool running_ = false;
+    bool stopping_ = false;
+};
+
+}  // namespace litmus::token

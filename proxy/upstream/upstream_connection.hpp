@@ -1,0 +1,37 @@
+#pragma once
+// One TLS connection to an upstream, and how to open it.
+
+#include "proxy/core/net.hpp"
+#include "proxy/upstream/upstream_target.hpp"
+
+#include <boost/system/result.hpp>
+
+namespace litmus::upstream {
+
+using tls_stream = ssl::stream<beast::tcp_stream>;
+
+/// An open, verified TLS connection plus its read buffer, which must outlive
+/// each response because a read may take bytes past the message's end.
+/// Not thread-safe: used by one request at a time.
+struct upstream_connection {
+    explicit upstream_connection(net::any_io_executor ex, ssl::context& ctx) : stream(ex, ctx) {}
+
+    tls_stream stream;
+    beast::flat_buffer buffer;
+    std::chrono::steady_clock::time_point idle_since{};
+    std::uint32_t requests_served = 0;
+};
+
+/// Resolves (unless `connect_host` is an IP literal), connects and performs
+/// the TLS handshake with SNI and host name verification against
+/// `target.host`, all within `timeout`. Errors: upstream_connect_timeout,
+/// upstream_connect_failed, upstream_tls_handshake (a failed certificate
+/// check lands here: nothing has been sent). Cancellation: closes the socket
+/// and completes with operation_aborted.
+net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>>>
+connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout);
+
+/// Closes the socket at once (no TLS close_notify exchange).
+void close_connection(upstream_connection& c) noexcept;
+
+}  // namespace litmus::upstream

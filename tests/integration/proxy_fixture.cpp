@@ -1,0 +1,183 @@
+#include "tests/integration/proxy_fixture.hpp"
+
+#include "proxy/config/config_loader.hpp"
+
+#include <boost/beast/core/string.hpp>
+
+#include <future>
+
+namespace litmus::test {
+
+std::string http_reply::header(std::string_view name) const
+{
+    for (const auto& [k, v] : headers)
+        if (beast::iequals(k, name))
+            return v;
+    return {};
+}
+
+std::size_t http_reply::count(std::string_view name) const
+{
+    std::size_t n = 0;
+    for (const auto& [k, v] : headers)
+        n += beast::iequals(k, name) ? 1 : 0;
+    return n;
+}
+
+json::value http_reply::json() const { return json::parse(body); }
+
+http_client::http_client(std::uint16_t port, std::chrono::milliseconds timeout)
+    : stream_(ioc_), port_(port), timeout_(timeout)
+{
+}
+
+http_client::~http_client()
+{
+    error_code ignored;
+    stream_.socket().close(ignored);
+}
+
+http_reply http_client::read_reply(beast::tcp_stream& s)
+{
+    http_reply out;
+    http::response_parser<http::string_body> parser;
+    parser.body_limit(64 * 1024 * 1024);
+    s.expires_after(timeout_);
+    error_code ec;
+    http::async_read(s, buffer_, parser, [&](error_code e, std::size_t) { ec = e; });
+    ioc_.restart();
+    ioc_.run();
+    if (ec) {
+        out.error = ec.message();
+        connected_ = false;
+        return out;
+    }
+    auto res = parser.release();
+    out.status = res.result_int();
+    out.body = std::move(res.body());
+    for (const auto& f : res)
+        out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (!res.keep_alive())
+        connected_ = false;
+    return out;
+}
+
+http_reply http_client::request(http::verb method, std::string_view target, const header_pairs& headers,
+                                std::string_view body)
+{
+    http::request<http::string_body> req{method, target, 11};
+    bool has_host = false;
+    for (const auto& [k, v] : headers) {
+        req.insert(k, v);
+        has_host = has_host || beast::iequals(k, "host");
+    }
+    if (!has_host)
+        req.set(http::field::host, "127.0.0.1:" + std::to_string(port_));
+    req.body() = body;
+    if (!body.empty() || method == http::verb::post || method == http::verb::put)
+        req.prepare_payload();
+    std::ostringstream bytes;
+    bytes << req;
+    return raw(bytes.str());
+}
+
+http_reply http_client::raw(std::string_view bytes)
+{
+    if (!connected_) {
+        error_code ignored;
+        stream_.socket().close(ignored);
+        buffer_.clear();
+        error_code ec;
+        stream_.expires_after(timeout_);
+        stream_.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), port_),
+                              [&](error_code e) { ec = e; });
+        ioc_.restart();
+        ioc_.run();
+        if (ec) {
+            http_reply r;
+            r.error = "connect: " + ec.message();
+            return r;
+        }
+        connected_ = true;
+    }
+    error_code ec;
+    stream_.expires_after(timeout_);
+    net::async_write(stream_, net::buffer(bytes.data(), bytes.size()), [&](error_code e, std::size_t) { ec = e; });
+    ioc_.restart();
+    ioc_.run();
+    if (ec) {
+        connected_ = false;
+        http_reply r;
+        r.error = "write: " + ec.message();
+        return r;
+    }
+    return read_reply(stream_);
+}
+
+http_reply http_once(std::uint16_t port, http::verb method, std::string_view target, const header_pairs& headers,
+                     std::string_view body)
+{
+    http_client c(port);
+    return c.request(method, target, headers, body);
+}
+
+std::string yaml_for(const fake::fake_litmus& fake, std::string_view token_extra, std::string_view extra)
+{
+    auto ep = fake.endpoint();
+    std::string y = "listen: 127.0.0.1:0\n"
+                    "token:\n"
+                    "  connect: " + ep + "\n" + std::string(token_extra) +
+                    "upstreams:\n"
+                    "  - name: api\n"
+                    "    url: https://api.litmus.com\n"
+                    "    prefix: /api\n"
+                    "    connect: " + ep + "\n"
+                    "  - name: instant\n"
+                    "    url: https://instant-api.litmus.com\n"
+                    "    prefix: /instant\n"
+                    "    connect: " + ep + "\n"
+                    "tls:\n"
+                    "  ca_file: " + fake.ca_file() + "\n";
+    y += extra;
+    return y;
+}
+
+std::map<std::string, std::string> test_credentials_env()
+{
+    return {{"LITMUS_CLIENT_ID", "test-client"}, {"LITMUS_CLIENT_SECRET", "test-secret"}};
+}
+
+running_proxy::running_proxy(const std::string& yaml, std::map<std::string, std::string> env)
+    : cfg_(config::load_config_from_string(yaml, "test.yaml", [env](std::string_view name) -> std::optional<std::string> {
+          auto it = env.find(std::string(name));
+          if (it == env.end())
+              return std::nullopt;
+          return it->second;
+      }))
+{
+    app_ = std::make_unique<proxy_app>(ioc_, cfg_);
+    port_ = app_->proxy_endpoint().port();
+    app_->start();
+    thread_ = std::thread([this] { ioc_.run(); });
+}
+
+running_proxy::~running_proxy()
+{
+    net::post(ioc_, [this] { app_->drain([this] { ioc_.stop(); }); });
+    thread_.join();
+    app_.reset();
+}
+
+void running_proxy::run_on_proxy(const std::function<void()>& f)
+{
+    std::promise<void> done;
+    net::post(ioc_, [&] {
+        f();
+        done.set_value();
+    });
+    done.get_future().wait();
+}
+
+double value_of(prometheus::Counter& c) { return c.Value(); }
+
+}  // namespace litmus::test

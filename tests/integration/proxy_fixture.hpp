@@ -1,0 +1,89 @@
+#pragma once
+// What integration tests share: the proxy running in-process against a fake
+// Litmus, and a small plain-HTTP client playing the application.
+
+#include "proxy/config/config.hpp"
+#include "proxy/core/net.hpp"
+#include "proxy/proxy_app.hpp"
+#include "tests/support/fake_litmus.hpp"
+
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace litmus::test {
+
+using header_pairs = std::vector<std::pair<std::string, std::string>>;
+
+struct http_reply {
+    unsigned status = 0;  ///< 0: no response (see error)
+    std::string body;
+    header_pairs headers;
+    std::string error;
+    std::string header(std::string_view name) const;  ///< first match, case-insensitive; "" if absent
+    std::size_t count(std::string_view name) const;
+    json::value json() const;  ///< throws when the body is not JSON
+};
+
+/// A keep-alive HTTP/1.1 client connection to 127.0.0.1:port. Every call is
+/// bounded by `timeout`. Not thread-safe: one per thread.
+class http_client {
+public:
+    explicit http_client(std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(10));
+    ~http_client();
+    http_reply request(http::verb method, std::string_view target, const header_pairs& headers = {},
+                       std::string_view body = {});
+    /// Sends raw bytes and reads one response (for malformed-request tests).
+    http_reply raw(std::string_view bytes);
+
+private:
+    http_reply read_reply(beast::tcp_stream& s);
+    net::io_context ioc_;
+    beast::tcp_stream stream_;
+    beast::flat_buffer buffer_;
+    std::uint16_t port_;
+    std::chrono::milliseconds timeout_;
+    bool connected_ = false;
+};
+
+/// One request on a fresh connection.
+http_reply http_once(std::uint16_t port, http::verb method, std::string_view target,
+                     const header_pairs& headers = {}, std::string_view body = {});
+
+/// YAML that points every connection of the proxy at `fake` while keeping the
+/// real Litmus names (connect overrides + the fake's CA). `extra` is appended
+/// verbatim (top-level keys such as `token:` must not repeat).
+std::string yaml_for(const fake::fake_litmus& fake, std::string_view token_extra = "",
+                     std::string_view extra = "");
+
+/// Credentials matching fake_options' defaults.
+std::map<std::string, std::string> test_credentials_env();
+
+/// The proxy, in-process, with its own io_context on its own thread. Build
+/// it after the fake; destroy it before (members in that order). The
+/// destructor drains it as SIGTERM would and joins.
+class running_proxy {
+public:
+    explicit running_proxy(const std::string& yaml,
+                           std::map<std::string, std::string> env = test_credentials_env());
+    ~running_proxy();
+
+    std::uint16_t port() const noexcept { return port_; }
+    admin::proxy_metrics& metrics() { return app_->metrics(); }
+    const config::proxy_config& config() const noexcept { return cfg_; }
+    /// Runs `f` on the proxy's thread and waits for it (state that is not thread-safe).
+    void run_on_proxy(const std::function<void()>& f);
+
+private:
+    config::proxy_config cfg_;
+    net::io_context ioc_{1};
+    std::unique_ptr<proxy_app> app_;
+    std::thread thread_;
+    std::uint16_t port_ = 0;
+};
+
+/// Counter value helper for prometheus counters and histograms.
+double value_of(prometheus::Counter& c);
+
+}  // namespace litmus::test
