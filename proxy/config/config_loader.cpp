@@ -225,15 +225,17 @@ constexpr credential_names client_secret_names{"client secret", "credentials.cli
                                                "credentials.client_secret_file",
                                                "LITMUS_CLIENT_SECRET", "LITMUS_CLIENT_SECRET_FILE"};
 
-/// One load: reads the YAML tree into a proxy_config, then applies the
-/// environment, then checks what spans several keys. Every error is thrown as
-/// config_error with the position of the offending node. Values of the
-/// credentials are never put into a message.
+/// One load: reads the YAML tree into a proxy_config (each value checked on
+/// its own), checks what spans several keys, applies the environment
+/// overrides, checks the CA file and resolves the credentials. Every error is
+/// thrown as config_error with the position of the offending node. Values of
+/// the credentials are never put into a message.
 class loader {
 public:
     loader(std::string source, const env_lookup& env) : source_(std::move(source)), env_(env)
     {
         cfg_.source = source_;
+        cfg_.token.parsed = parse_https_url(cfg_.token.url).value();
         cfg_.upstreams = default_upstreams();
     }
 
@@ -777,17 +779,17 @@ env_lookup process_env()
 
 std::vector<upstream_config> default_upstreams()
 {
-    auto make = [](std::string name, std::string host, std::string prefix) {
+    auto make = [](std::string name, std::string url, std::string prefix) {
         upstream_config u;
         u.name = std::move(name);
-        u.url = "https://" + host;
-        u.parsed.host = std::move(host);
+        u.parsed = parse_https_url(url).value();
+        u.url = std::move(url);
         u.prefix = std::move(prefix);
         return u;
     };
     std::vector<upstream_config> out;
-    out.push_back(make("api", "api.litmus.com", "/api"));
-    out.push_back(make("instant", "instant-api.litmus.com", "/instant"));
+    out.push_back(make("api", "https://api.litmus.com", "/api"));
+    out.push_back(make("instant", "https://instant-api.litmus.com", "/instant"));
     return out;
 }
 

@@ -204,7 +204,10 @@ value_result<double> parse_fraction(std::string_view text)
     return d;
 }
 
-value_result<endpoint> parse_endpoint(std::string_view text)
+namespace {
+
+// HOST:PORT with the port from `min_port` to 65535.
+value_result<endpoint> parse_host_port(std::string_view text, std::uint64_t min_port)
 {
     std::string_view host;
     std::string_view port;
@@ -245,15 +248,24 @@ value_result<endpoint> parse_endpoint(std::string_view text)
     }
 
     auto n = to_unsigned(port);
-    if (!n || *n < 1 || *n > 65535)
-        return error(endpoint_hint + " with a port from 1 to 65535, got " + quoted(text));
+    if (!n || *n < min_port || *n > 65535)
+        return error(endpoint_hint + " with a port from " + std::to_string(min_port) + " to 65535, got " +
+                     quoted(text));
     ep.port = static_cast<std::uint16_t>(*n);
     return ep;
 }
 
+}  // namespace
+
+value_result<endpoint> parse_endpoint(std::string_view text)
+{
+    return parse_host_port(text, 1);
+}
+
 value_result<endpoint> parse_listen_address(std::string_view text)
 {
-    auto ep = parse_endpoint(text);
+    // Port 0 asks the kernel for a free port (tests; the proxy logs the one it got).
+    auto ep = parse_host_port(text, 0);
     if (!ep)
         return ep;
     if (ep->host == "localhost") {
@@ -289,6 +301,8 @@ value_result<https_url> parse_https_url(std::string_view text)
     switch (u.host_type()) {
     case boost::urls::host_type::name: {
         std::string_view name = u.encoded_host_name();
+        if (name.empty())
+            break;
         if (!is_host_name(name))
             return error("must name a valid host, got " + quoted(text));
         if (looks_like_ipv4(name))

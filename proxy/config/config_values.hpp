@@ -1,8 +1,8 @@
 #pragma once
 // The scalar values of the config file as text -> typed value: durations,
 // sizes, counts, fractions, HOST:PORT endpoints and https URLs. Pure functions
-// of their argument; the loader (config_loader.cpp) adds the key, the file
-// position and the allowed range to the messages.
+// of their argument (thread-safe); the loader (config_loader.cpp) adds the
+// key, the file position and the allowed range to the messages.
 
 #include "proxy/config/config.hpp"
 
@@ -51,7 +51,8 @@ value_result<endpoint> parse_endpoint(std::string_view text);
 
 /// "HOST:PORT" for a listener: HOST must be an IP literal or "localhost",
 /// never a name that needs DNS. "localhost" becomes "127.0.0.1" so binding
-/// does not depend on the resolver (which may prefer ::1).
+/// does not depend on the resolver (which may prefer ::1). Port 0..65535,
+/// 0 = any free port.
 value_result<endpoint> parse_listen_address(std::string_view text);
 
 /// An https URL with a host and neither user info, query nor fragment.

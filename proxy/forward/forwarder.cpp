@@ -2,6 +2,7 @@
 
 #include "proxy/forward/local_reply.hpp"
 #include "proxy/forward/response_relay.hpp"
+#include "proxy/forward/token_redaction.hpp"
 #include "proxy/routing/header_rules.hpp"
 #include "proxy/routing/retry_policy.hpp"
 
@@ -140,11 +141,23 @@ net::awaitable<forward_result> forward_request(proxy_services& svc, beast::tcp_s
         opt.client_keep_alive = client_keep_alive;
         opt.upstream_read_timeout = up_cfg.response_timeout;
         opt.downstream_write_timeout = svc.cfg.downstream.io_timeout;
-        auto relayed = co_await relay_response(downstream, *conn, parser, opt);
+        auto relayed = echoes_token(route.target)
+                           ? co_await relay_redacted_response(downstream, *conn, parser, opt,
+                                                              tok->value())
+                           : co_await relay_response(downstream, *conn, parser, opt);
         if (relayed.upstream_complete && relayed.upstream_keep_alive)
             pool.release(std::move(conn), true);
         else
             upstream::close_connection(*conn);
+        if (!relayed.downstream_started) {
+            // The upstream failed before a byte reached the client: it can
+            // still get a proper error.
+            auto r = co_await reply_with_error(svc, downstream, errc::upstream_bad_response, client_version,
+                                               client_keep_alive);
+            r.upstream_status = result.upstream_status;
+            r.retried = result.retried;
+            co_return r;
+        }
         result.status = result.upstream_status;
         result.keep_alive = relayed.downstream_complete && relayed.downstream_keep_alive;
         if (!relayed.upstream_complete)

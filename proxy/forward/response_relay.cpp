@@ -1,5 +1,6 @@
 #include "proxy/forward/response_relay.hpp"
 
+#include "proxy/forward/token_redaction.hpp"
 #include "proxy/routing/header_rules.hpp"
 
 namespace litmus::forward {
@@ -61,6 +62,7 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
             res.body().more = false;
         }
         downstream.expires_after(opt.downstream_write_timeout);
+        result.downstream_started = true;
         auto [wec, wn] = co_await http::async_write(downstream, sr, net::as_tuple(net::use_awaitable));
         (void)wn;
         if (wec == http::error::need_buffer)
@@ -86,6 +88,40 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
     }
     result.downstream_complete = true;
     result.downstream_keep_alive = keep_alive;
+    co_return result;
+}
+
+net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstream,
+                                                     upstream::upstream_connection& conn,
+                                                     http::response_parser<http::buffer_body>& parser,
+                                                     const relay_options& opt, std::string_view secret)
+{
+    relay_result result;
+    // Same parser state, string body: allowed because no body byte was read yet.
+    http::response_parser<http::string_body> whole{std::move(parser)};
+    whole.body_limit(max_redacted_body);
+    auto& up = beast::get_lowest_layer(conn.stream);
+    up.expires_after(opt.upstream_read_timeout);
+    auto [ec, n] = co_await http::async_read(conn.stream, conn.buffer, whole, net::as_tuple(net::use_awaitable));
+    (void)n;
+    if (ec)
+        co_return result;
+    result.upstream_complete = true;
+    auto res = whole.release();
+    result.upstream_keep_alive = res.keep_alive();
+    redact(res.body(), secret);
+    routing::remove_hop_by_hop(res);
+    res.version(opt.client_version);
+    res.keep_alive(opt.client_keep_alive);
+    res.prepare_payload();
+    downstream.expires_after(opt.downstream_write_timeout);
+    result.downstream_started = true;
+    auto [wec, wn] = co_await http::async_write(downstream, res, net::as_tuple(net::use_awaitable));
+    (void)wn;
+    if (wec)
+        co_return result;
+    result.downstream_complete = true;
+    result.downstream_keep_alive = opt.client_keep_alive;
     co_return result;
 }
 

@@ -10,7 +10,8 @@ namespace litmus::forward {
 
 struct relay_result {
     bool upstream_complete = false;   ///< the whole response was read
-    bool downstream_complete = false; ///< ... and written to the client
+    bool downstream_started = false;  ///< some of it was written to the client
+    bool downstream_complete = false; ///< ... and all of it
     bool upstream_keep_alive = false; ///< the upstream connection may be pooled
     bool downstream_keep_alive = false;
 };
@@ -27,5 +28,14 @@ struct relay_options {
 net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstream::upstream_connection& conn,
                                             http::response_parser<http::buffer_body>& parser,
                                             const relay_options& opt);
+
+/// Like relay_response(), for a response that must be scrubbed of `secret`
+/// (see token_redaction.hpp): read whole (at most max_redacted_body), every
+/// occurrence of `secret` replaced, then written with a fresh Content-Length.
+/// A larger body fails the relay before anything is written.
+net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstream,
+                                                     upstream::upstream_connection& conn,
+                                                     http::response_parser<http::buffer_body>& parser,
+                                                     const relay_options& opt, std::string_view secret);
 
 }  // namespace litmus::forward

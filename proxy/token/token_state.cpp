@@ -79,7 +79,7 @@ std::optional<token_grant> token_state::next_grant() const
 void token_state::on_fetch_succeeded(clock::time_point started, const token_response& r, double unit_random)
 {
     auto t = std::make_shared<token>();
-    t->authorization = "Bearer " + r.access_token;
+    t->authorization = std::string(token::scheme) + r.access_token;
     t->generation = ++generations_;
     // Lifetime counts from when the request left, not when the answer came:
     // the endpoint's clock started no later than that.

@@ -20,9 +20,12 @@ using clock = std::chrono::steady_clock;
 /// An access token as the forwarder uses it. Immutable and shared, so a
 /// request keeps the token it started with even while a refresh replaces it.
 struct token {
+    static constexpr std::string_view scheme = "Bearer ";
     std::string authorization;  ///< "Bearer <access token>", the header value
     std::uint64_t generation = 0;  ///< increases with every token obtained
     clock::time_point expires_at;
+    /// The bare access token (for scrubbing echoes of it).
+    std::string_view value() const noexcept { return std::string_view(authorization).substr(scheme.size()); }
 };
 using token_ptr = std::shared_ptr<const token>;
 

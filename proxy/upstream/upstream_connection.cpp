@@ -1,6 +1,7 @@
 #include "proxy/upstream/upstream_connection.hpp"
 
 #include "proxy/core/error.hpp"
+#include "proxy/core/log.hpp"
 
 #include <openssl/ssl.h>
 
@@ -55,8 +56,14 @@ connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::
 
     tcp_layer.expires_at(deadline);
     auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
-    if (hec)
+    if (hec) {
+        // The TLS library's reason ("certificate verify failed", "wrong
+        // version number") is what an operator needs to fix a trust problem.
+        log::warn("upstream_tls_failed", {{"upstream", target.name}, {"host", target.host},
+                                          {"connect", target.connect_host + ":" + std::to_string(target.connect_port)},
+                                          {"error", hec.message()}});
         co_return is_timeout(hec) ? errc::upstream_connect_timeout : errc::upstream_tls_handshake;
+    }
     tcp_layer.expires_never();
     co_return std::move(conn);
 }

@@ -177,7 +177,12 @@ BOOST_AUTO_TEST_CASE(listen_addresses_are_ip_literals_or_localhost)
     BOOST_TEST(named.error().message ==
                "the host must be an IP address or localhost (no DNS names), got 'proxy.example.com:8080'");
     BOOST_TEST(parse_listen_address("127.0.0.1").has_error());
-    BOOST_TEST(parse_listen_address("127.0.0.1:0").has_error());
+    // Port 0 = any free port, for listeners only.
+    BOOST_TEST(parse_listen_address("127.0.0.1:0")->port == 0);
+    auto too_big = parse_listen_address("127.0.0.1:65536");
+    BOOST_TEST_REQUIRE(too_big.has_error());
+    BOOST_TEST(too_big.error().message ==
+               "expected HOST:PORT such as 127.0.0.1:8443 with a port from 0 to 65535, got '127.0.0.1:65536'");
 }
 
 BOOST_AUTO_TEST_CASE(https_urls_are_split_and_normalised)

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs litmus-proxy in the foreground
+# until Ctrl-C.
+#  - With LITMUS_CLIENT_ID and LITMUS_CLIENT_SECRET set: against the real
+#    Litmus (built-in defaults), listening on 127.0.0.1:8080.
+#  - Without them: against the bundled fake Litmus (litmus-fake on
+#    127.0.0.1:8443, config/demo.yaml), and shows a few requests going through.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+deploy/scripts/install-deps.sh
+deploy/scripts/build.sh litmus-proxy litmus-fake
+
+proxy=build/litmus-proxy
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+trap 'exit 0' INT TERM
+
+if [[ -n "${LITMUS_CLIENT_ID:-}" && -n "${LITMUS_CLIENT_SECRET:-}" ]]; then
+  echo "demo: real credentials found: proxying to the real Litmus on http://127.0.0.1:8080" >&2
+  "$proxy" &
+  pids+=($!)
+  wait "${pids[0]}"
+  exit $?
+fi
+
+mkdir -p build/demo
+build/tests/support/litmus-fake --listen 127.0.0.1:8443 --ca-out build/demo/litmus-fake-ca.pem \
+  --client-id demo-client --client-secret demo-secret >build/demo/fake.out 2>build/demo/fake.log &
+pids+=($!)
+for _ in $(seq 100); do grep -q listening build/demo/fake.out 2>/dev/null && break; sleep 0.05; done
+grep -q listening build/demo/fake.out || { echo "demo: litmus-fake did not start:" >&2; cat build/demo/fake.log >&2; exit 1; }
+
+LITMUS_CLIENT_ID=demo-client LITMUS_CLIENT_SECRET=demo-secret "$proxy" --config config/demo.yaml &
+pids+=($!)
+for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:8080/ && break; sleep 0.05; done
+
+show() {
+  echo
+  echo "\$ $*"
+  "$@"
+  echo
+}
+echo
+echo "=== litmus-proxy is running on http://127.0.0.1:8080 against the fake Litmus (127.0.0.1:8443) ==="
+show curl -sS http://127.0.0.1:8080/api/v3/ping/authenticated
+show curl -sS http://127.0.0.1:8080/api/v2/users/current
+show curl -sS -X POST -H 'Content-Type: application/json' -d '{"subject":"Hello from the demo"}' \
+  http://127.0.0.1:8080/instant/v1/emails
+show curl -sS -x http://127.0.0.1:8080 http://api.litmus.com/v2/users/current
+show curl -sS http://127.0.0.1:8080/unknown
+echo "=== the proxy keeps running (logs below); press Ctrl-C to stop ==="
+wait "${pids[1]}"
