@@ -26,7 +26,23 @@ std::optional<errc> read_error_reply(const error_code& ec)
     return errc::bad_request;
 }
 
-void log_access(std::uint64_t id, const http::request<http::string_body>& req, std::string_view route,
+// Clients such as curl hold a large body back until told to send it.
+// Returns false when the connection failed.
+template <class Body>
+net::awaitable<bool> send_continue_if_expected(beast::tcp_stream& stream, const http::request<Body>& req,
+                                               std::chrono::milliseconds timeout)
+{
+    if (!beast::iequals(req[http::field::expect], "100-continue"))
+        co_return true;
+    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
+    stream.expires_after(timeout);
+    auto [ec, n] = co_await net::async_write(stream, net::buffer(continue_line.data(), continue_line.size()),
+                                             net::as_tuple(net::use_awaitable));
+    (void)n;
+    co_return !ec;
+}
+
+void log_access(std::uint64_t id, const http::request_header<>& req, std::string_view route,
                 const forward::forward_result& r, clock::duration took)
 {
     std::string_view target = req.target();
@@ -91,18 +107,34 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
         if (hec && !refuse)
             break;
 
-        if (!refuse && !parser.is_done()) {
-            // Clients such as curl hold a large body back until told to send it.
-            auto expect = parser.get()[http::field::expect];
-            if (beast::iequals(expect, "100-continue")) {
-                static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-                stream.expires_after(dcfg.io_timeout);
-                auto [cec, cn] = co_await net::async_write(stream, net::buffer(continue_line.data(), continue_line.size()),
-                                                           net::as_tuple(net::use_awaitable));
-                (void)cn;
-                if (cec)
-                    break;
+        auto id = ++svc.requests_started;
+        forward::forward_result result;
+        std::string_view route_name = "none";
+        if (refuse) {
+            // The request's framing is unknown or broken: answer and close,
+            // since the next bytes cannot be trusted to start a request.
+            result = co_await forward::reply_with_error(svc, stream, *refuse, 11, false);
+            svc.metrics.request(svc.pools.size(), result.status).Increment();
+            log_access(id, parser.get(), route_name, result, clock::now() - started);
+            break;
+        }
+
+        const http::request_header<>* header = &parser.get();
+        std::optional<http::request_parser<http::buffer_body>> streaming;
+        auto route = svc.router.match(parser.get().target(), parser.get()[http::field::host]);
+        auto length = parser.content_length();
+        // Bodies that fit the replay limit are read whole so a 401 can be
+        // retried; larger or chunked ones stream through (see forwarder.hpp).
+        bool streamed = !parser.is_done() && (parser.chunked() || (length && *length > dcfg.replay_limit));
+        bool body_unread = !parser.is_done();
+        if (route && body_unread) {
+            if (length && *length > dcfg.body_limit) {
+                refuse = errc::body_too_large;
+            } else if (!co_await send_continue_if_expected(stream, parser.get(), dcfg.io_timeout)) {
+                break;
             }
+        }
+        if (route && body_unread && !refuse && !streamed) {
             stream.expires_after(dcfg.io_timeout);
             auto [bec, bn] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
             (void)bn;
@@ -113,30 +145,28 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
             }
         }
 
-        auto id = ++svc.requests_started;
-        forward::forward_result result;
-        std::string_view route_name = "none";
-        auto& req = parser.get();
         if (refuse) {
-            // The request's framing is unknown or broken: answer and close,
-            // since the next bytes cannot be trusted to start a request.
-            result = co_await forward::reply_with_error(svc, stream, *refuse, 11, false);
-            svc.metrics.request(svc.pools.size(), result.status).Increment();
-            log_access(id, req, route_name, result, clock::now() - started);
-            break;
-        }
-        auto route = svc.router.match(req.target(), req[http::field::host]);
-        if (!route) {
+            result = co_await forward::reply_with_error(svc, stream, *refuse, parser.get().version(), false);
+        } else if (!route) {
+            // An unread body would be taken for the next request: close after answering.
             result = co_await forward::reply_with_error(svc, stream, static_cast<errc>(route.error().value()),
-                                                        req.version(), req.keep_alive() && !svc.draining);
+                                                        parser.get().version(),
+                                                        !body_unread && parser.get().keep_alive() && !svc.draining);
+        } else if (streamed) {
+            route_name = svc.pools[route->upstream]->target().name;
+            // Same parser state, buffer body: allowed because no body byte was read yet.
+            streaming.emplace(std::move(parser));
+            streaming->body_limit(dcfg.body_limit);
+            header = &streaming->get();
+            result = co_await forward::forward_streamed_request(svc, stream, buffer, *streaming, *route);
         } else {
             route_name = svc.pools[route->upstream]->target().name;
-            result = co_await forward::forward_request(svc, stream, req, *route);
+            result = co_await forward::forward_request(svc, stream, parser.get(), *route);
         }
         auto took = clock::now() - started;
         svc.metrics.request(route ? route->upstream : svc.pools.size(), result.status).Increment();
         svc.metrics.request_duration_seconds.Observe(std::chrono::duration<double>(took).count());
-        log_access(id, req, route_name, result, took);
+        log_access(id, *header, route_name, result, took);
         if (!result.keep_alive)
             break;
     }

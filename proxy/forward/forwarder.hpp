@@ -26,6 +26,16 @@ net::awaitable<forward_result> forward_request(proxy_services& svc, beast::tcp_s
                                                http::request<http::string_body>& req,
                                                const routing::route& route);
 
+/// Forwards a request whose body is too large to buffer for a replay
+/// (over downstream.replay_limit, or chunked): the body is pumped from the
+/// client to a fresh upstream connection as it arrives, and a 401 is passed
+/// through (the token is still dropped so the next request gets a new one).
+/// `parser` has read the header only.
+net::awaitable<forward_result> forward_streamed_request(proxy_services& svc, beast::tcp_stream& downstream,
+                                                        beast::flat_buffer& downstream_buffer,
+                                                        http::request_parser<http::buffer_body>& parser,
+                                                        const routing::route& route);
+
 /// Writes a local reply for `e` and fills the result's status and error.
 net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_stream& downstream, errc e,
                                                 unsigned version, bool keep_alive);

@@ -1,16 +1,10 @@
 #include "proxy/forward/response_relay.hpp"
 
+#include "proxy/forward/body_pump.hpp"
 #include "proxy/forward/token_redaction.hpp"
 #include "proxy/routing/header_rules.hpp"
 
 namespace litmus::forward {
-
-namespace {
-
-// Body bytes moved per read/write pair; lives in the coroutine frame.
-constexpr std::size_t relay_chunk = 16 * 1024;
-
-}  // namespace
 
 net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstream::upstream_connection& conn,
                                             http::response_parser<http::buffer_body>& parser,
@@ -33,61 +27,13 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
     }
     res.keep_alive(keep_alive);
 
-    auto& up = beast::get_lowest_layer(conn.stream);
     http::response_serializer<http::buffer_body> sr{res};
-    char buf[relay_chunk];
-    do {
-        if (!parser.is_done()) {
-            res.body().data = buf;
-            res.body().size = sizeof buf;
-            up.expires_after(opt.upstream_read_timeout);
-            auto [ec, n] = co_await http::async_read(conn.stream, conn.buffer, parser, net::as_tuple(net::use_awaitable));
-            (void)n;
-            // need_buffer: our chunk is full, which is the point of the loop.
-            if (ec == http::error::need_buffer)
-                ec = {};
-            // A close-delimited body ends with the connection; servers often
-            // skip the TLS close_notify (see beast#38), which is not an error here.
-            if (ec == ssl::error::stream_truncated && !parser.content_length() && !parser.chunked()) {
-                parser.put_eof(ec);
-            }
-            if (ec)
-                co_return result;
-            res.body().size = sizeof buf - res.body().size;
-            res.body().data = buf;
-            res.body().more = !parser.is_done();
-        } else {
-            res.body().data = nullptr;
-            res.body().size = 0;
-            res.body().more = false;
-        }
-        downstream.expires_after(opt.downstream_write_timeout);
-        result.downstream_started = true;
-        auto [wec, wn] = co_await http::async_write(downstream, sr, net::as_tuple(net::use_awaitable));
-        (void)wn;
-        if (wec == http::error::need_buffer)
-            wec = {};
-        if (wec) {
-            result.upstream_complete = parser.is_done();
-            co_return result;
-        }
-    } while (!parser.is_done() && !sr.is_done());
-
-    result.upstream_complete = parser.is_done();
-    // The loop ends when the parser is done; the serializer may still owe
-    // the last (empty) chunk of a chunked body.
-    while (!sr.is_done()) {
-        res.body().data = nullptr;
-        res.body().size = 0;
-        res.body().more = false;
-        downstream.expires_after(opt.downstream_write_timeout);
-        auto [wec, wn] = co_await http::async_write(downstream, sr, net::as_tuple(net::use_awaitable));
-        (void)wn;
-        if (wec && wec != http::error::need_buffer)
-            co_return result;
-    }
-    result.downstream_complete = true;
-    result.downstream_keep_alive = keep_alive;
+    auto pumped = co_await pump_message(conn.stream, conn.buffer, parser, downstream, sr,
+                                        {opt.upstream_read_timeout, opt.downstream_write_timeout});
+    result.upstream_complete = pumped.read_complete;
+    result.downstream_started = pumped.write_started;
+    result.downstream_complete = pumped.write_complete;
+    result.downstream_keep_alive = keep_alive && pumped.write_complete;
     co_return result;
 }
 

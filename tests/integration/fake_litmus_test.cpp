@@ -324,6 +324,30 @@ BOOST_AUTO_TEST_CASE(destructor_closes_keep_alive_and_stalled_connections)
     BOOST_TEST(!std::filesystem::exists(ca_file));
 }
 
+BOOST_AUTO_TEST_CASE(malformed_input_closes_the_connection_and_the_fake_keeps_serving)
+{
+    fake_litmus f;
+    {
+        // Plain text on the TLS port: the handshake fails and the fake hangs up
+        // (a TLS alert at most, never an HTTP answer).
+        net::io_context ioc;
+        tcp::socket plain(ioc);
+        plain.connect({net::ip::make_address("127.0.0.1"), f.port()});
+        net::write(plain, net::buffer(std::string_view("GET / HTTP/1.1\r\nHost: api.litmus.com\r\n\r\n")));
+        std::string got;
+        error_code ec;
+        net::read(plain, net::dynamic_buffer(got), ec);
+        BOOST_TEST((ec == net::error::eof || ec == net::error::connection_reset));
+        BOOST_TEST(got.find("HTTP/1.1") == std::string::npos);
+    }
+    auto bad_length = https_request(f.port(), f.ca_file(), "api.litmus.com", "POST", "/v1/x",
+                                    {{"Content-Length", "not-a-number"}}, "x");
+    BOOST_TEST(bad_length.status == 0u);
+    BOOST_TEST(bad_length.failed_at == "read");
+    BOOST_TEST(f.request_count() == 0u);
+    BOOST_TEST(api_get(f, "/bench/bytes/3", "").body == "xxx");
+}
+
 BOOST_AUTO_TEST_CASE(clients_verify_the_certificate_against_the_test_ca)
 {
     fake_litmus f;

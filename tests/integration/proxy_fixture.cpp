@@ -4,6 +4,7 @@
 
 #include <boost/beast/core/string.hpp>
 
+#include <algorithm>
 #include <future>
 
 namespace litmus::test {
@@ -119,6 +120,58 @@ http_reply http_once(std::uint16_t port, http::verb method, std::string_view tar
 {
     http_client c(port);
     return c.request(method, target, headers, body);
+}
+
+std::size_t load_result::count(unsigned status) const
+{
+    return static_cast<std::size_t>(
+        std::count_if(samples.begin(), samples.end(), [&](const load_sample& s) { return s.reply.status == status; }));
+}
+
+std::map<unsigned, std::size_t> load_result::statuses() const
+{
+    std::map<unsigned, std::size_t> out;
+    for (const auto& s : samples)
+        ++out[s.reply.status];
+    return out;
+}
+
+std::chrono::steady_clock::duration load_result::max_latency() const
+{
+    std::chrono::steady_clock::duration m{0};
+    for (const auto& s : samples)
+        m = std::max(m, s.latency);
+    return m;
+}
+
+load_result paced_requests(std::uint16_t port, std::string_view target, std::chrono::milliseconds interval,
+                           std::chrono::milliseconds limit, const std::function<bool(const load_result&)>& stop)
+{
+    using clock = std::chrono::steady_clock;
+    load_result out;
+    http_client c(port);
+    const auto end = clock::now() + limit;
+    auto next = clock::now();
+    while (clock::now() < end) {
+        // Pacing, not synchronisation: the request rate is the workload.
+        std::this_thread::sleep_until(next);
+        load_sample s;
+        s.sent = clock::now();
+        s.reply = c.request(http::verb::get, target);
+        s.latency = clock::now() - s.sent;
+        out.samples.push_back(std::move(s));
+        if (stop && stop(out))
+            break;
+        next = std::max(next + interval, clock::now());  // behind schedule: no catch-up burst
+    }
+    return out;
+}
+
+bool await_ok(std::uint16_t port, std::string_view target, std::chrono::milliseconds limit)
+{
+    auto r = paced_requests(port, target, std::chrono::milliseconds(20), limit,
+                            [](const load_result& so_far) { return so_far.samples.back().reply.status == 200; });
+    return !r.samples.empty() && r.samples.back().reply.status == 200;
 }
 
 std::string yaml_for(const fake::fake_litmus& fake, std::string_view token_extra, std::string_view extra)

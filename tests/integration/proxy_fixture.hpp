@@ -7,6 +7,8 @@
 #include "proxy/proxy_app.hpp"
 #include "tests/support/fake_litmus.hpp"
 
+#include <chrono>
+#include <functional>
 #include <map>
 #include <string>
 #include <thread>
@@ -50,6 +52,33 @@ private:
 /// One request on a fresh connection.
 http_reply http_once(std::uint16_t port, http::verb method, std::string_view target,
                      const header_pairs& headers = {}, std::string_view body = {});
+
+/// One request of a paced_requests() run.
+struct load_sample {
+    std::chrono::steady_clock::time_point sent;   ///< just before the request was written
+    std::chrono::steady_clock::duration latency;  ///< from `sent` until the whole response was read
+    http_reply reply;
+};
+
+/// What a paced_requests() run saw, in sending order.
+struct load_result {
+    std::vector<load_sample> samples;
+    std::size_t count(unsigned status) const;          ///< replies with this status (0: no response)
+    std::map<unsigned, std::size_t> statuses() const;  ///< status -> number of replies
+    std::chrono::steady_clock::duration max_latency() const;
+};
+
+/// The workload of the time-window tests: GET `target` on one keep-alive
+/// connection, starting one request every `interval` (a slow reply delays the
+/// next one; requests never overlap), until `limit` has passed or `stop`
+/// returns true. `stop` sees the samples so far and is asked after every reply.
+load_result paced_requests(std::uint16_t port, std::string_view target, std::chrono::milliseconds interval,
+                           std::chrono::milliseconds limit,
+                           const std::function<bool(const load_result&)>& stop = {});
+
+/// Waits until the proxy holds a token: GETs `target` every 20 ms until one
+/// answers 200. False when none did within `limit`.
+bool await_ok(std::uint16_t port, std::string_view target, std::chrono::milliseconds limit);
 
 /// YAML that points every connection of the proxy at `fake` while keeping the
 /// real Litmus names (connect overrides + the fake's CA). `extra` is appended
