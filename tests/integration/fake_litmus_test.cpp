@@ -256,6 +256,34 @@ BOOST_AUTO_TEST_CASE(records_hold_headers_decoded_bodies_and_connection_reuse)
     BOOST_TEST(f.request_count() == 2u);
 }
 
+BOOST_AUTO_TEST_CASE(hold_mode_answers_only_when_released)
+{
+    fake_litmus f;
+    f.set_token_mode(endpoint_mode::hold);
+    std::vector<std::future<https_response>> callers;
+    for (int i = 0; i < 3; ++i)
+        callers.push_back(std::async(std::launch::async, [&] { return post_token(f, client_credentials_body()); }));
+    BOOST_TEST_REQUIRE(f.wait_for_token_requests(3, wait_limit));
+    for (auto& c : callers)
+        BOOST_TEST((c.wait_for(0ms) == std::future_status::timeout));  // held, not answered
+    f.set_token_mode(endpoint_mode::normal);
+    f.release_held();
+    for (auto& c : callers)
+        BOOST_TEST(c.get().status == 200u);
+    BOOST_TEST(f.issued_tokens().size() == 3u);
+}
+
+BOOST_AUTO_TEST_CASE(revoking_one_token_leaves_the_others_valid)
+{
+    fake_litmus f;
+    const std::string first = fetch_token(f);
+    const std::string second = fetch_token(f);
+    BOOST_TEST(f.revoke_token(first));
+    BOOST_TEST(!f.revoke_token("fk_never_issued"));
+    BOOST_TEST(api_get(f, "/v3/ping/authenticated", first).status == 401u);
+    BOOST_TEST(api_get(f, "/v3/ping/authenticated", second).status == 200u);
+}
+
 BOOST_AUTO_TEST_CASE(bench_endpoint_returns_exactly_n_bytes)
 {
     fake_litmus f;

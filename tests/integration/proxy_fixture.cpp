@@ -5,7 +5,10 @@
 #include <boost/beast/core/string.hpp>
 
 #include <algorithm>
+#include <array>
+#include <condition_variable>
 #include <future>
+#include <mutex>
 
 namespace litmus::test {
 
@@ -172,6 +175,134 @@ bool await_ok(std::uint16_t port, std::string_view target, std::chrono::millisec
     auto r = paced_requests(port, target, std::chrono::milliseconds(20), limit,
                             [](const load_result& so_far) { return so_far.samples.back().reply.status == 200; });
     return !r.samples.empty() && r.samples.back().reply.status == 200;
+}
+
+namespace {
+
+// One relayed connection: a pump per direction; either side ending closes both.
+struct relay : std::enable_shared_from_this<relay> {
+    tcp::socket client;
+    tcp::socket server;
+    std::array<char, 16 * 1024> up{}, down{};
+    relay(tcp::socket c) : client(std::move(c)), server(client.get_executor()) {}
+
+    void start(std::uint16_t target_port)
+    {
+        server.async_connect(tcp::endpoint(net::ip::make_address("127.0.0.1"), target_port),
+                             [self = shared_from_this()](error_code ec) {
+                                 if (ec)
+                                     return self->close();
+                                 self->pump(self->client, self->server, self->up);
+                                 self->pump(self->server, self->client, self->down);
+                             });
+    }
+    void pump(tcp::socket& from, tcp::socket& to, std::array<char, 16 * 1024>& buf)
+    {
+        from.async_read_some(net::buffer(buf), [self = shared_from_this(), &from, &to, &buf](error_code ec,
+                                                                                           std::size_t n) {
+            if (ec)
+                return self->close();
+            net::async_write(to, net::buffer(buf.data(), n), [self, &from, &to, &buf](error_code wec, std::size_t) {
+                if (wec)
+                    return self->close();
+                self->pump(from, to, buf);
+            });
+        });
+    }
+    void close()
+    {
+        error_code ignored;
+        client.close(ignored);
+        server.close(ignored);
+    }
+};
+
+}  // namespace
+
+struct tcp_gate::impl {
+    net::io_context ioc{1};
+    tcp::acceptor acceptor{ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)};
+    std::uint16_t target_port;
+    std::vector<std::shared_ptr<relay>> waiting;  // ioc thread only
+    bool holding = false;                         // ioc thread only
+    mutable std::mutex m;
+    mutable std::condition_variable cv;
+    std::size_t held = 0;  // guarded by m
+    std::thread thread;
+
+    explicit impl(std::uint16_t port) : target_port(port)
+    {
+        accept();
+        thread = std::thread([this] { ioc.run(); });
+    }
+    void accept()
+    {
+        acceptor.async_accept([this](error_code ec, tcp::socket s) {
+            if (ec)
+                return;
+            auto r = std::make_shared<relay>(std::move(s));
+            if (holding) {
+                waiting.push_back(r);
+                std::lock_guard lock(m);
+                held = waiting.size();
+                cv.notify_all();
+            } else {
+                r->start(target_port);
+            }
+            accept();
+        });
+    }
+    void run_here(std::function<void()> f)
+    {
+        std::promise<void> done;
+        net::post(ioc, [&] {
+            f();
+            done.set_value();
+        });
+        done.get_future().wait();
+    }
+};
+
+tcp_gate::tcp_gate(std::uint16_t target_port) : impl_(std::make_unique<impl>(target_port)) {}
+
+tcp_gate::~tcp_gate()
+{
+    impl_->ioc.stop();
+    impl_->thread.join();
+}
+
+std::string tcp_gate::endpoint() const
+{
+    return "127.0.0.1:" + std::to_string(impl_->acceptor.local_endpoint().port());
+}
+
+void tcp_gate::hold()
+{
+    impl_->run_here([this] { impl_->holding = true; });
+}
+
+void tcp_gate::open()
+{
+    impl_->run_here([this] {
+        impl_->holding = false;
+        for (auto& r : impl_->waiting)
+            r->start(impl_->target_port);
+        impl_->waiting.clear();
+        std::lock_guard lock(impl_->m);
+        impl_->held = 0;
+    });
+}
+
+std::size_t tcp_gate::held() const
+{
+    std::lock_guard lock(impl_->m);
+    return impl_->held;
+}
+
+bool tcp_gate::wait_for_held(std::size_t n, std::chrono::milliseconds timeout) const
+{
+    std::unique_lock lock(impl_->m);
+    return impl_->cv.wait_for(lock, timeout, [&] { return impl_->held >= n; });
 }
 
 std::string yaml_for(const fake::fake_litmus& fake, std::string_view token_extra, std::string_view extra)

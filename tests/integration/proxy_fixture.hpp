@@ -80,6 +80,27 @@ load_result paced_requests(std::uint16_t port, std::string_view target, std::chr
 /// answers 200. False when none did within `limit`.
 bool await_ok(std::uint16_t port, std::string_view target, std::chrono::milliseconds limit);
 
+/// A TCP relay on 127.0.0.1 in front of 127.0.0.1:`target_port`, to decide
+/// when connections get through. Open, it relays bytes both ways unchanged;
+/// after hold(), new connections are accepted and counted but nothing is
+/// relayed for them until open(). Runs on its own thread; members are
+/// thread-safe.
+class tcp_gate {
+public:
+    explicit tcp_gate(std::uint16_t target_port);
+    ~tcp_gate();  ///< closes everything, joins
+    std::string endpoint() const;  ///< "127.0.0.1:<port>"
+    void hold();
+    void open();  ///< relays the held connections and every later one
+    std::size_t held() const;  ///< connections waiting for open()
+    /// Block until held() >= n (or the timeout); true if reached.
+    bool wait_for_held(std::size_t n, std::chrono::milliseconds timeout) const;
+
+private:
+    struct impl;
+    std::unique_ptr<impl> impl_;
+};
+
 /// YAML that points every connection of the proxy at `fake` while keeping the
 /// real Litmus names (connect overrides + the fake's CA). `extra` is appended
 /// verbatim (top-level keys such as `token:` must not repeat).

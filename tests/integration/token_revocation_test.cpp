@@ -32,6 +32,17 @@ std::vector<fake::recorded_request> api_requests_from(const fake::fake_litmus& f
     return {all.begin() + static_cast<std::ptrdiff_t>(std::min(first, all.size())), all.end()};
 }
 
+// yaml_for() with the api upstream's connections sent through `gate`.
+std::string yaml_with_api_via(const fake::fake_litmus& fake, const tcp_gate& gate, std::string_view extra)
+{
+    auto y = yaml_for(fake, "", extra);
+    const std::string api = "prefix: /api\n    connect: ";
+    auto at = y.find(api + fake.endpoint() + "\n");
+    BOOST_TEST_REQUIRE(at != std::string::npos);
+    y.replace(at, api.size() + fake.endpoint().size(), api + gate.endpoint());
+    return y;
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(token_revocation_test)
@@ -39,15 +50,18 @@ BOOST_AUTO_TEST_SUITE(token_revocation_test)
 BOOST_AUTO_TEST_CASE(fifty_concurrent_401s_after_revocation_make_one_token_request_and_all_succeed)
 {
     fake::fake_litmus fake;
-    // No pooled upstream connections: every attempt opens one (TLS
-    // handshake), so all 50 requests have picked the revoked token before
-    // the first 401 can come back and replace it.
-    running_proxy proxy(yaml_for(fake, "", "upstream:\n  max_idle: 0\n"));
+    // The API is reached through a gate, and every attempt opens its own
+    // upstream connection (no pooling): a held connection means a request
+    // that has picked its token. Holding all 50 until each has picked one
+    // makes them all go out with the revoked token and all get a 401.
+    tcp_gate gate(fake.port());
+    running_proxy proxy(yaml_with_api_via(fake, gate, "upstream:\n  max_idle: 0\n"));
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
     const auto revoked = fake.issued_tokens().at(0);
     const auto token_requests_before = fake.token_request_count();
     const auto api_before = fake.api_request_count();
     fake.revoke_all_tokens();
+    gate.hold();
 
     constexpr int n = 50;
     std::latch go(n);
@@ -59,8 +73,11 @@ BOOST_AUTO_TEST_CASE(fifty_concurrent_401s_after_revocation_make_one_token_reque
             go.arrive_and_wait();
             replies[static_cast<std::size_t>(i)] = c.request(http::verb::get, target);
         });
+    const bool all_held = gate.wait_for_held(n, 10s);
+    gate.open();
     for (auto& t : threads)
         t.join();
+    BOOST_TEST_REQUIRE(all_held);
 
     for (int i = 0; i < n; ++i)
         BOOST_TEST_CONTEXT("client " << i)

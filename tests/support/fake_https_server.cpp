@@ -51,7 +51,7 @@ recorded_request to_record(http::request<http::string_body>&& req, const std::st
 
 // One TLS connection. Owned jointly by the server's session set and its
 // co_spawn completion handler; lives on the server thread only.
-class fake_https_server::session : public std::enable_shared_from_this<session> {
+class fake_https_server::session {
 public:
     session(tcp::socket socket, fake_https_server& owner, std::uint64_t id)
         : stream_(std::move(socket), owner.tls_), stall_(stream_.get_executor()), owner_(owner), id_(id)
@@ -72,6 +72,13 @@ public:
         stall_.cancel();
     }
 
+    // Wakes a session waiting in hold; one that is not holding is untouched.
+    void release() noexcept
+    {
+        if (holding_)
+            stall_.cancel();
+    }
+
 private:
     void notify(const recorded_request& rec, unsigned status, std::string_view outcome) const;
 
@@ -80,6 +87,7 @@ private:
     fake_https_server& owner_;
     std::uint64_t id_;
     bool aborted_ = false;
+    bool holding_ = false;
 };
 
 void fake_https_server::session::notify(const recorded_request& rec, unsigned status, std::string_view outcome) const
@@ -164,8 +172,19 @@ net::awaitable<void> fake_https_server::session::run()
             co_return;
 
         switch (reply.what) {
+        case fake_reply::action::hold:
         case fake_reply::action::respond: {
-            notify(rec, reply.response.result_int(), "answered");
+            if (reply.what == fake_reply::action::hold) {
+                notify(rec, reply.response.result_int(), "held");
+                holding_ = true;
+                auto [h_ec] = co_await stall_.async_wait(tuple_token);
+                (void)h_ec;  // cancelled by release() or abort()
+                holding_ = false;
+                if (aborted_)
+                    co_return;
+            } else {
+                notify(rec, reply.response.result_int(), "answered");
+            }
             tcp_layer.expires_after(write_timeout);
             auto [wr_ec, wr_n] = co_await http::async_write(stream_, reply.response, tuple_token);
             if (wr_ec)
@@ -270,6 +289,24 @@ void fake_https_server::drop_connections()
     std::promise<void> done;
     net::post(ioc_, [this, &done] {
         abort_sessions();
+        done.set_value();
+    });
+    done.get_future().wait();
+}
+
+void fake_https_server::release_held()
+{
+    auto release_all = [this] {
+        for (const auto& s : sessions_)
+            s->release();
+    };
+    if (ioc_.get_executor().running_in_this_thread()) {
+        release_all();
+        return;
+    }
+    std::promise<void> done;
+    net::post(ioc_, [&] {
+        release_all();
         done.set_value();
     });
     done.get_future().wait();

@@ -54,6 +54,11 @@ public:
     /// stays open. Returns once the sockets are closed.
     void drop_connections();
 
+    /// Sends the answers of every request currently held (fake_reply::action::hold).
+    /// Requests that arrive later are held until the next call. Returns once
+    /// the release is in effect; the answers are written asynchronously.
+    void release_held();
+
     /// TCP connections accepted so far.
     std::uint64_t connections_accepted() const noexcept { return accepted_.load(); }
     /// TCP connections currently open.

@@ -60,6 +60,8 @@ void fake_litmus::set_credentials(std::string id, std::string secret)
 }
 
 void fake_litmus::revoke_all_tokens() { impl_->state.revoke_all_tokens(); }
+bool fake_litmus::revoke_token(const std::string& token) { return impl_->state.revoke_token(token); }
+void fake_litmus::release_held() { impl_->server->release_held(); }
 void fake_litmus::set_api_mode(endpoint_mode m) { impl_->state.set_api_mode(m); }
 
 void fake_litmus::set_raw_api_response(unsigned status, std::string content_type, std::string body)

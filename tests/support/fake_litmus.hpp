@@ -61,11 +61,18 @@ public:
     /// Every access and refresh token issued so far is rejected from now on
     /// (401 on the API, invalid_grant on refresh). Later tokens are fine.
     void revoke_all_tokens();
+    /// Revokes one access or refresh token; false when the fake never issued it.
+    bool revoke_token(const std::string& token);
     /// Applies to every request that is not for /oauth/token (after the
     /// Host check: a misdirected request still gets 421).
     void set_api_mode(endpoint_mode m);
     /// The answer in set_api_mode(endpoint_mode::raw).
     void set_raw_api_response(unsigned status, std::string content_type, std::string body);
+
+    /// Sends the answers of every request held so far by endpoint_mode::hold
+    /// (token or API). Requests arriving later are held again until the next
+    /// call; switch the mode back to normal first to stop holding.
+    void release_held();
 
     // --- connections ---
     /// Closes every open connection now (no TLS close_notify), like a server

@@ -169,9 +169,10 @@ fake_reply fake_litmus_state::handle(const recorded_request& req)
     if (is_token) {
         if (kind_of(name) != host_kind::token)
             return {fake_reply::action::respond, misdirected(name, path)};
-        if (token_mode_ != endpoint_mode::normal)
+        if (token_mode_ != endpoint_mode::normal && token_mode_ != endpoint_mode::hold)
             return apply_mode(token_mode_, raw_token_);
-        return {fake_reply::action::respond, token_endpoint(req)};
+        return {token_mode_ == endpoint_mode::hold ? fake_reply::action::hold : fake_reply::action::respond,
+                token_endpoint(req)};
     }
     return api_endpoint(req, name, path);
 }
@@ -198,9 +199,10 @@ fake_reply fake_litmus_state::apply_mode(endpoint_mode m, const raw_response& ra
         return {fake_reply::action::respond, std::move(res)};
     }
     case endpoint_mode::normal:
+    case endpoint_mode::hold:
         break;
     }
-    throw std::logic_error("apply_mode(normal)");
+    throw std::logic_error("apply_mode(normal|hold)");
 }
 
 http::response<http::string_body> fake_litmus_state::token_endpoint(const recorded_request& req)
@@ -297,7 +299,7 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
                                            std::string_view path)
 {
     const host_kind kind = kind_of(host_name);
-    auto respond = [](http::response<http::string_body> res) {
+    std::function<fake_reply(http::response<http::string_body>)> respond = [](http::response<http::string_body> res) {
         return fake_reply{fake_reply::action::respond, std::move(res)};
     };
     if (kind == host_kind::other)
@@ -314,8 +316,11 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
             return respond(misdirected(host_name, path));
     }
 
-    if (api_mode_ != endpoint_mode::normal)
+    if (api_mode_ != endpoint_mode::normal && api_mode_ != endpoint_mode::hold)
         return apply_mode(api_mode_, raw_api_);
+    // From here on every answer is the endpoint's own, held back in hold mode.
+    respond = [what = api_mode_ == endpoint_mode::hold ? fake_reply::action::hold : fake_reply::action::respond](
+                  http::response<http::string_body> res) { return fake_reply{what, std::move(res)}; };
 
     if (is_bench) {
         // Deliberately unauthenticated: a benchmark baseline (nginx with a
@@ -425,6 +430,20 @@ void fake_litmus_state::set_credentials(std::string id, std::string secret)
     std::lock_guard lock(mutex_);
     client_id_ = std::move(id);
     client_secret_ = std::move(secret);
+}
+
+bool fake_litmus_state::revoke_token(const std::string& token)
+{
+    std::lock_guard lock(mutex_);
+    if (auto it = access_tokens_.find(token); it != access_tokens_.end()) {
+        it->second.revoked = true;
+        return true;
+    }
+    if (auto it = refresh_tokens_.find(token); it != refresh_tokens_.end()) {
+        it->second.revoked = true;
+        return true;
+    }
+    return false;
 }
 
 void fake_litmus_state::revoke_all_tokens()

@@ -18,7 +18,9 @@ namespace litmus::fake {
 
 /// What the server shell does with one request.
 struct fake_reply {
-    enum class action { respond, close, reset, stall };
+    /// hold: send `response`, but only once the server is told to release
+    /// held requests.
+    enum class action { respond, close, reset, stall, hold };
     action what = action::respond;
     http::response<http::string_body> response;  ///< meaningful for respond only
 };
@@ -51,6 +53,7 @@ public:
 
     // API control.
     void revoke_all_tokens();
+    bool revoke_token(const std::string& token);
     void set_api_mode(endpoint_mode m);
     void set_raw_api_response(raw_response r);
 

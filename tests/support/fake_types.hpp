@@ -46,13 +46,17 @@ enum class endpoint_mode {
                ///< or drop_connections() is called)
     raw,       ///< answer the configured raw response (status, content type, body)
     reset,     ///< read the request, then abort the connection with a TCP RST
+    /// read the request and decide the normal answer (tokens are issued at
+    /// that moment), but send it only when release_held() is called: lets a
+    /// test pile up concurrent callers behind one slow fetch deterministically.
+    hold,
 };
 
 /// What the fake did with one request; passed to fake_options::on_request.
 struct served_request {
     const recorded_request& request;
     unsigned status;         ///< HTTP status sent; 0 when nothing was sent
-    std::string_view outcome;  ///< "answered", "closed", "reset" or "stalled"
+    std::string_view outcome;  ///< "answered", "held", "closed", "reset" or "stalled"
 };
 
 struct fake_options {
