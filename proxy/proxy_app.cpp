@@ -18,7 +18,7 @@ std::vector<routing::route_entry> route_entries(const config::proxy_config& cfg)
 {
     std::vector<routing::route_entry> entries;
     for (const auto& u : cfg.upstreams)
-        entries.push_back({u.parsed.host, u.prefix});
+        entries.push_back({u.parsed.host, u.prefix, u.parsed.path});
     return entries;
 }
 

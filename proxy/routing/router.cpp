@@ -60,6 +60,14 @@ router::router(std::vector<route_entry> entries) : entries_(std::move(entries)) 
 
 boost::system::result<route> router::match(std::string_view target, std::string_view host) const
 {
+    auto r = match_entry(target, host);
+    if (r && !entries_[r->upstream].base_path.empty())
+        r->target.insert(0, entries_[r->upstream].base_path);
+    return r;
+}
+
+boost::system::result<route> router::match_entry(std::string_view target, std::string_view host) const
+{
     if (target.empty())
         return errc::bad_request;
     if (target == "*")

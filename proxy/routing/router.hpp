@@ -17,6 +17,7 @@ namespace litmus::routing {
 struct route_entry {
     std::string host;    ///< lower-case, e.g. "api.litmus.com"
     std::string prefix;  ///< e.g. "/api", or "" for Host/authority routing only
+    std::string base_path;  ///< the upstream URL's path, prepended to every target ("" = none)
 };
 
 struct route {
@@ -36,6 +37,8 @@ public:
     boost::system::result<route> match(std::string_view target, std::string_view host) const;
 
 private:
+    boost::system::result<route> match_entry(std::string_view target, std::string_view host) const;
+
     std::vector<route_entry> entries_;
 };
 

@@ -268,8 +268,10 @@ BOOST_AUTO_TEST_CASE(hold_mode_answers_only_when_released)
         BOOST_TEST((c.wait_for(0ms) == std::future_status::timeout));  // held, not answered
     f.set_token_mode(endpoint_mode::normal);
     f.release_held();
-    for (auto& c : callers)
-        BOOST_TEST(c.get().status == 200u);
+    for (auto& c : callers) {
+        auto r = c.get();
+        BOOST_TEST(r.status == 200u, r.failed_at << ": " << r.ec.message());
+    }
     BOOST_TEST(f.issued_tokens().size() == 3u);
 }
 

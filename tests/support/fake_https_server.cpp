@@ -151,7 +151,7 @@ net::awaitable<void> fake_https_server::session::run()
         fake_reply reply;
         try {
             reply = owner_.handler_(rec);
-            if (reply.what == fake_reply::action::respond) {
+            if (reply.what == fake_reply::action::respond || reply.what == fake_reply::action::hold) {
                 auto& res = reply.response;
                 res.version(version);
                 res.keep_alive(keep_alive);

@@ -8,7 +8,7 @@ namespace {
 
 router default_router()
 {
-    return router({{"api.litmus.com", "/api"}, {"instant-api.litmus.com", "/instant"}});
+    return router({{"api.litmus.com", "/api", ""}, {"instant-api.litmus.com", "/instant", ""}});
 }
 
 struct row {
@@ -83,6 +83,17 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_must_not_forward)
             BOOST_TEST(name_of(static_cast<errc>(m.error().value())) == t.out);
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(upstream_url_path_is_prepended)
+{
+    router r({{"api.litmus.com", "/api", "/base"}});
+    auto m = r.match("/api/v3/ping?x=1", "localhost");
+    BOOST_TEST_REQUIRE(m.has_value());
+    BOOST_TEST(m->target == "/base/v3/ping?x=1");
+    auto h = r.match("/v2/users", "api.litmus.com");
+    BOOST_TEST_REQUIRE(h.has_value());
+    BOOST_TEST(h->target == "/base/v2/users");
 }
 
 BOOST_AUTO_TEST_CASE(dot_segments_only_when_whole_segments)
