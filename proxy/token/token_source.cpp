@@ -132,7 +132,14 @@ net::awaitable<void> token_source::run()
 net::awaitable<void> token_source::fetch_once(const token_grant& grant)
 {
     auto started = clock::now();
-    auto result = co_await fetch_(grant);
+    fetch_result result = token_failure{};
+    try {
+        result = co_await fetch_(grant);
+    } catch (const std::exception& e) {
+        // A bug or resource exhaustion in one fetch must not end the refresh
+        // loop: it is a failed fetch like any other, retried under backoff.
+        result = token_failure{errc::token_endpoint_failed, 0, std::string("internal error: ") + e.what()};
+    }
     auto finished = clock::now();
     if (auto* r = std::get_if<token_response>(&result)) {
         state_.on_fetch_succeeded(started, *r, unit_random());

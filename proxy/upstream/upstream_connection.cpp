@@ -46,7 +46,8 @@ connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::
     if (cec)
         co_return is_timeout(cec) ? errc::upstream_connect_timeout : errc::upstream_connect_failed;
     (void)connected;
-    tcp_layer.socket().set_option(tcp::no_delay(true));
+    error_code nodelay_ignored;  // latency only; never a reason to fail
+    tcp_layer.socket().set_option(tcp::no_delay(true), nodelay_ignored);
 
     // SNI, and the certificate must name the host we mean, not merely chain
     // to a trusted CA (Beast's own client examples stop at the chain check).
