@@ -40,7 +40,7 @@ for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:8080/ && break; sl
 
 show() {
   echo
-  echo "\$ $*"
+  printf '$'; printf ' %q' "$@"; echo
   "$@"
   echo
 }
