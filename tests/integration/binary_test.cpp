@@ -49,6 +49,15 @@ std::uint16_t wait_listening(child_process& p)
     return static_cast<std::uint16_t>(std::stoi(m[1]));
 }
 
+// The binary with a config file pointing it at `fake`, credentials in its env.
+std::unique_ptr<child_process> start_against(const fake::fake_litmus& fake, const temp_dir& dir)
+{
+    auto path = dir.write_file("p.yaml", yaml_for(fake));
+    return std::make_unique<child_process>(
+        LITMUS_PROXY_BINARY, std::vector<std::string>{"--config", path},
+        clean_env({{"LITMUS_CLIENT_ID", "test-client"}, {"LITMUS_CLIENT_SECRET", "test-secret"}}));
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(binary_test)
@@ -124,17 +133,15 @@ BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_zero)
 {
     fake::fake_litmus fake;
     temp_dir dir;
-    auto path = dir.write_file("p.yaml", yaml_for(fake));
-    child_process p(LITMUS_PROXY_BINARY, {"--config", path},
-                    clean_env({{"LITMUS_CLIENT_ID", "test-client"}, {"LITMUS_CLIENT_SECRET", "test-secret"}}));
-    auto port = wait_listening(p);
+    auto p = start_against(fake, dir);
+    auto port = wait_listening(*p);
     http_client idle(port);
     BOOST_TEST(idle.request(http::verb::get, "/api/v2/users/current").status == 200u);
-    p.terminate();
+    p->terminate();
     int code = -1;
-    BOOST_TEST_REQUIRE(p.wait_for_exit(10s, code));
+    BOOST_TEST_REQUIRE(p->wait_for_exit(10s, code));
     BOOST_TEST(code == 0);
-    auto out = p.output();
+    auto out = p->output();
     BOOST_TEST(out.find("\"event\":\"stopped\"") != std::string::npos);
     BOOST_TEST(out.find("test-secret") == std::string::npos);
     BOOST_TEST(out.find(fake.issued_tokens().at(0)) == std::string::npos);
@@ -148,10 +155,8 @@ BOOST_AUTO_TEST_CASE(python_client_uses_proxy_as_base_url_and_as_http_proxy)
     BOOST_TEST_REQUIRE(python.has_value(), "python3 is installed by deploy/scripts/install-deps.sh --test");
     fake::fake_litmus fake;
     temp_dir dir;
-    auto cfg = dir.write_file("p.yaml", yaml_for(fake));
-    child_process proxy(LITMUS_PROXY_BINARY, {"--config", cfg},
-                        clean_env({{"LITMUS_CLIENT_ID", "test-client"}, {"LITMUS_CLIENT_SECRET", "test-secret"}}));
-    auto port = wait_listening(proxy);
+    auto proxy = start_against(fake, dir);
+    auto port = wait_listening(*proxy);
 
     auto script = dir.write_file("client.py", R"PY(
 import json, sys, urllib.request
