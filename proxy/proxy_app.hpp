@@ -33,7 +33,6 @@ public:
 
     tcp::endpoint proxy_endpoint() const { return listener_->local_endpoint(); }
     admin::proxy_metrics& metrics() noexcept { return *metrics_; }
-    token::token_source& tokens() noexcept { return *tokens_; }
 
 private:
     const config::proxy_config& cfg_;

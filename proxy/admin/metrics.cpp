@@ -51,7 +51,7 @@ proxy_metrics::proxy_metrics(const std::vector<std::string>& routes)
                              .Help("Time requests spent waiting for a token")
                              .Register(*registry_)
                              .Add({}, latency_buckets)),
-      token_expiry_seconds(prometheus::BuildGauge()
+      token_lifetime_seconds(prometheus::BuildGauge()
                                .Name("litmus_proxy_token_lifetime_seconds")
                                .Help("Lifetime of the current token when it was obtained")
                                .Register(*registry_)

@@ -43,7 +43,7 @@ public:
     prometheus::Counter& token_invalidations;  ///< current token dropped after an upstream 401
     prometheus::Counter& token_waits;          ///< requests that had to wait for a token
     prometheus::Histogram& token_wait_seconds; ///< how long those waits took
-    prometheus::Gauge& token_expiry_seconds;   ///< remaining lifetime of the current token at last fetch
+    prometheus::Gauge& token_lifetime_seconds;   ///< lifetime of the current token when it was obtained
 
     // requests
     prometheus::Counter& request(std::size_t route, unsigned status) noexcept;

@@ -48,17 +48,6 @@ error_source source_of(errc e) noexcept
     return error_source::internal;
 }
 
-std::string_view to_string(error_source s) noexcept
-{
-    switch (s) {
-    case error_source::downstream: return "downstream";
-    case error_source::upstream: return "upstream";
-    case error_source::token: return "token";
-    case error_source::internal: return "internal";
-    }
-    return "internal";
-}
-
 std::string_view name_of(errc e) noexcept
 {
     switch (e) {

@@ -43,9 +43,8 @@ inline boost::system::error_code make_error_code(errc e) noexcept
     return {static_cast<int>(e), proxy_category()};
 }
 
-/// Which side an error comes from (for logs and metrics labels).
+/// Which side an error comes from.
 error_source source_of(errc e) noexcept;
-std::string_view to_string(error_source s) noexcept;
 
 /// The snake_case name of an error, used as the JSON `error` field, the log
 /// detail and the metrics label. Stable: it is part of the public contract.

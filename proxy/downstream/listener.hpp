@@ -23,8 +23,6 @@ public:
     /// request, and calls `done` when the last session is gone.
     void drain(std::function<void()> done);
 
-    std::size_t sessions() const noexcept { return registry_.size(); }
-
 private:
     net::awaitable<void> accept_loop();
 

@@ -77,7 +77,6 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
     auto relayed = echoes_token(x.route.target)
                        ? co_await relay_redacted_response(x.downstream, *conn, parser, opt, tok.value())
                        : co_await relay_response(x.downstream, *conn, parser, opt);
-    ++conn->requests_served;
     if (relayed.upstream_complete && relayed.upstream_keep_alive)
         x.pool.release(std::move(conn), true);
     else

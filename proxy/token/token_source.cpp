@@ -144,7 +144,7 @@ net::awaitable<void> token_source::fetch_once(const token_grant& grant)
     if (auto* r = std::get_if<token_response>(&result)) {
         state_.on_fetch_succeeded(started, *r, unit_random());
         metrics_.token_fetch(grant.kind, admin::fetch_outcome::success).Increment();
-        metrics_.token_expiry_seconds.Set(seconds(r->lifetime));
+        metrics_.token_lifetime_seconds.Set(seconds(r->lifetime));
         log::info("token_obtained",
                   {{"source", name_},
                    {"grant", to_string(grant.kind)},

@@ -49,7 +49,6 @@ public:
 
     /// A valid token is held now (readiness).
     bool ready() const { return state_.usable(clock::now()) != nullptr; }
-    const token_state& state() const noexcept { return state_; }
 
 private:
     net::awaitable<void> run();

@@ -19,7 +19,6 @@ struct upstream_connection {
     tls_stream stream;
     beast::flat_buffer buffer;
     std::chrono::steady_clock::time_point idle_since{};
-    std::uint32_t requests_served = 0;
 };
 
 /// Resolves (unless `connect_host` is an IP literal), connects and performs

@@ -36,7 +36,6 @@ public:
     /// Closes every idle connection (shutdown).
     void close_idle() noexcept;
 
-    std::size_t idle_count() const noexcept { return idle_.size(); }
 
 private:
     ssl::context& ctx_;

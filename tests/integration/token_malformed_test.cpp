@@ -104,7 +104,7 @@ BOOST_AUTO_TEST_CASE(odd_expires_in_still_gives_a_usable_token)
             BOOST_TEST_REQUIRE(api.size() == 1u);
             const auto expected = json::parse(t.body).as_object().at("access_token").as_string();
             BOOST_TEST(api[0].header("Authorization") == "Bearer " + std::string(expected));
-            BOOST_TEST(proxy.metrics().token_expiry_seconds.Value() == t.lifetime_s);
+            BOOST_TEST(proxy.metrics().token_lifetime_seconds.Value() == t.lifetime_s);
             BOOST_TEST(fake.token_request_count() == 1u);
         }
     }

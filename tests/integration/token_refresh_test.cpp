@@ -51,6 +51,14 @@ bool all_ok(const load_result& r)
     return !r.samples.empty() && r.count(200) == r.samples.size();
 }
 
+// Requests every 20 ms (for at most 8 s) until the fake has seen `n` token
+// requests: the workload during which refreshes happen.
+load_result load_until_token_requests(const running_proxy& proxy, const fake::fake_litmus& fake, std::size_t n)
+{
+    return paced_requests(proxy.port(), target, 20ms, 8s,
+                          [&](const load_result&) { return fake.token_request_count() >= n; });
+}
+
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(token_refresh_test)
@@ -124,8 +132,7 @@ BOOST_AUTO_TEST_CASE(refresh_token_is_used_rotated_and_refused_refresh_falls_bac
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
 
     // Two refreshes (~1.6 s apart) while requests keep flowing.
-    auto load = paced_requests(proxy.port(), target, 20ms, 8s,
-                               [&](const load_result&) { return fake.token_request_count() >= 3; });
+    auto load = load_until_token_requests(proxy, fake, 3);
     BOOST_TEST(all_ok(load));
     auto tokens = fake.token_requests();
     auto refresh = fake.issued_refresh_tokens();
@@ -140,8 +147,7 @@ BOOST_AUTO_TEST_CASE(refresh_token_is_used_rotated_and_refused_refresh_falls_bac
 
     // Refused refresh: at once, client credentials instead.
     fake.refuse_refresh(true);
-    load = paced_requests(proxy.port(), target, 20ms, 8s,
-                          [&](const load_result&) { return fake.token_request_count() >= 5; });
+    load = load_until_token_requests(proxy, fake, 5);
     BOOST_TEST(all_ok(load));
     tokens = fake.token_requests();
     refresh = fake.issued_refresh_tokens();
@@ -164,8 +170,7 @@ BOOST_AUTO_TEST_CASE(refresh_token_is_kept_when_the_response_carries_no_new_one)
     running_proxy proxy(yaml_for(fake));
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
 
-    auto load = paced_requests(proxy.port(), target, 20ms, 8s,
-                               [&](const load_result&) { return fake.token_request_count() >= 3; });
+    auto load = load_until_token_requests(proxy, fake, 3);
     BOOST_TEST(all_ok(load));
     auto tokens = fake.token_requests();
     auto refresh = fake.issued_refresh_tokens();

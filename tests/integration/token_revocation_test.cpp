@@ -32,6 +32,25 @@ std::vector<fake::recorded_request> api_requests_from(const fake::fake_litmus& f
     return {all.begin() + static_cast<std::ptrdiff_t>(std::min(first, all.size())), all.end()};
 }
 
+// A proxy (replay limit 1 KiB) holding a token the fake has just revoked.
+struct revoked_token_fixture {
+    fake::fake_litmus fake;
+    running_proxy proxy{yaml_for(fake, "", "downstream:\n  replay_limit: 1024\n")};
+    std::size_t api_before = 0;
+
+    revoked_token_fixture()
+    {
+        BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
+        api_before = fake.api_request_count();
+        fake.revoke_all_tokens();
+    }
+
+    static http_reply post(http_client& c, const std::string& body)
+    {
+        return c.request(http::verb::post, "/api/v2/things", {{"Content-Type", "application/octet-stream"}}, body);
+    }
+};
+
 // yaml_for() with the api upstream's connections sent through `gate`.
 std::string yaml_with_api_via(const fake::fake_litmus& fake, const tcp_gate& gate, std::string_view extra)
 {
@@ -139,17 +158,12 @@ BOOST_AUTO_TEST_CASE(second_401_is_passed_through_with_litmus_body_and_no_loop)
     BOOST_TEST(value_of(proxy.metrics().unauthorized_passed_through) == 1.0);
 }
 
-BOOST_AUTO_TEST_CASE(post_under_replay_limit_is_replayed_byte_exact_with_the_new_token)
+BOOST_FIXTURE_TEST_CASE(post_under_replay_limit_is_replayed_byte_exact_with_the_new_token, revoked_token_fixture)
 {
-    fake::fake_litmus fake;
-    running_proxy proxy(yaml_for(fake, "", "downstream:\n  replay_limit: 1024\n"));
-    BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
-    const auto api_before = fake.api_request_count();
-    fake.revoke_all_tokens();
 
     const auto body = body_of_size(512);
-    auto r = http_once(proxy.port(), http::verb::post, "/api/v2/things",
-                       {{"Content-Type", "application/octet-stream"}}, body);
+    http_client c(proxy.port());
+    auto r = post(c, body);
     BOOST_TEST(r.status == 200u);
 
     auto api = api_requests_from(fake, api_before);
@@ -162,17 +176,12 @@ BOOST_AUTO_TEST_CASE(post_under_replay_limit_is_replayed_byte_exact_with_the_new
     BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 1.0);
 }
 
-BOOST_AUTO_TEST_CASE(post_over_replay_limit_is_streamed_once_and_its_401_passed_through)
+BOOST_FIXTURE_TEST_CASE(post_over_replay_limit_is_streamed_once_and_its_401_passed_through, revoked_token_fixture)
 {
-    fake::fake_litmus fake;
-    running_proxy proxy(yaml_for(fake, "", "downstream:\n  replay_limit: 1024\n"));
-    BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
-    const auto api_before = fake.api_request_count();
-    fake.revoke_all_tokens();
 
     const auto body = body_of_size(4096);
-    auto r = http_once(proxy.port(), http::verb::post, "/api/v2/things",
-                       {{"Content-Type", "application/octet-stream"}}, body);
+    http_client c(proxy.port());
+    auto r = post(c, body);
     BOOST_TEST(r.status == 401u);
     BOOST_TEST(r.count("Litmus-Proxy-Error") == 0u);
     BOOST_TEST(r.json().at("error").as_string() == "unauthorized");  // Litmus's own body
@@ -185,20 +194,15 @@ BOOST_AUTO_TEST_CASE(post_over_replay_limit_is_streamed_once_and_its_401_passed_
     BOOST_TEST(value_of(proxy.metrics().unauthorized_passed_through) == 1.0);
 }
 
-BOOST_AUTO_TEST_CASE(streamed_401_still_drops_the_revoked_token_for_later_requests)
+BOOST_FIXTURE_TEST_CASE(streamed_401_still_drops_the_revoked_token_for_later_requests, revoked_token_fixture)
 {
     // The streamed request cannot be replayed, but its 401 says the token is
     // dead: the next large request must not be sent with it again.
-    fake::fake_litmus fake;
-    running_proxy proxy(yaml_for(fake, "", "downstream:\n  replay_limit: 1024\n"));
-    BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
-    fake.revoke_all_tokens();
-
     const auto body = body_of_size(4096);
     http_client c(proxy.port());
-    auto first = c.request(http::verb::post, "/api/v2/things", {{"Content-Type", "application/octet-stream"}}, body);
+    auto first = post(c, body);
     BOOST_TEST(first.status == 401u);
-    auto again = c.request(http::verb::post, "/api/v2/things", {{"Content-Type", "application/octet-stream"}}, body);
+    auto again = post(c, body);
     BOOST_TEST(again.status == 200u);
     BOOST_TEST_REQUIRE(fake.issued_tokens().size() == 2u);
     BOOST_TEST(fake.api_requests().back().bearer_token() == fake.issued_tokens().at(1));
