@@ -6,6 +6,7 @@
 #include "proxy/proxy_app.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <cstdio>
 #include <iostream>
 #include <optional>
@@ -18,10 +19,6 @@ namespace {
 constexpr int exit_ok = 0;         // stopped by SIGTERM/SIGINT after draining
 constexpr int exit_runtime = 1;    // could not start: port taken, CA bundle unreadable, ...
 constexpr int exit_usage = 2;      // bad command line or configuration
-
-// In-flight requests get this long to finish after SIGTERM. Kubernetes'
-// default grace period is 30 s; finishing before it keeps the exit clean.
-constexpr std::chrono::seconds drain_timeout{25};
 
 constexpr std::string_view usage_text = R"(usage: litmus-proxy [--config FILE] [--check-config]
 
@@ -40,7 +37,8 @@ credentials come from the config file (credentials.*) or the environment:
   LITMUS_CLIENT_ID_FILE, LITMUS_CLIENT_SECRET_FILE   (files holding them)
 never from the command line.
 
-exit codes: 0 stopped cleanly, 1 could not start, 2 bad usage or configuration
+exit codes: 0 stopped cleanly (SIGTERM/SIGINT, after draining), 1 could not
+start or a second signal cut the drain short, 2 bad usage or configuration
 )";
 
 struct options {
@@ -113,23 +111,22 @@ int main(int argc, char** argv)
         return exit_runtime;
     }
 
+    // First signal: drain (bounded by downstream.drain_timeout). When the
+    // drain is done nothing is left on the io_context and run() returns, so
+    // every coroutine frame has ended before `app` is destroyed. A second
+    // signal means the operator will not wait: exit at once.
     net::signal_set signals(ioc, SIGINT, SIGTERM);
-    net::steady_timer drain_deadline(ioc);
     signals.async_wait([&](const error_code& ec, int sig) {
         if (ec)
             return;
-        log::info("draining", {{"signal", sig}, {"sessions_timeout_s", drain_timeout.count()}});
-        drain_deadline.expires_after(drain_timeout);
-        drain_deadline.async_wait([&](const error_code& tec) {
-            if (!tec) {
-                log::warn("drain_timeout", {{"note", "in-flight requests cut off"}});
-                ioc.stop();
-            }
+        log::info("signal", {{"signal", sig}, {"action", "drain"}});
+        signals.async_wait([](const error_code& ec2, int sig2) {
+            if (ec2)
+                return;
+            log::warn("forced_exit", {{"signal", sig2}, {"note", "second signal during drain"}});
+            std::_Exit(exit_runtime);
         });
-        app->drain([&] {
-            drain_deadline.cancel();
-            ioc.stop();
-        });
+        app->drain([&] { signals.cancel(); });
     });
 
     app->start();

@@ -14,6 +14,19 @@ std::vector<std::string> upstream_names(const config::proxy_config& cfg)
     return names;
 }
 
+routing::request_policy request_policy(const config::proxy_config& cfg)
+{
+    routing::request_policy p;
+    p.max_target_length = cfg.downstream.target_limit;
+    for (const auto& u : cfg.upstreams)
+        // The trust check compares Host values, which bracket IPv6 literals.
+        p.trust.upstream_hosts.push_back(u.parsed.host.find(':') == std::string::npos ? u.parsed.host
+                                                                                        : "[" + u.parsed.host + "]");
+    p.trust.allowed_hosts = cfg.downstream.allowed_hosts;
+    p.trust.allowed_origins = cfg.downstream.allowed_origins;
+    return p;
+}
+
 std::vector<routing::route_entry> route_entries(const config::proxy_config& cfg)
 {
     std::vector<routing::route_entry> entries;
@@ -33,7 +46,8 @@ proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
     auto fetch = [client = token_client_.get()](token::token_grant g) { return client->fetch(std::move(g)); };
     tokens_ = std::make_unique<token::token_source>(ioc.get_executor(), cfg.token, std::move(fetch),
                                                     token::token_grant{}, *metrics_, "client_credentials");
-    services_.reset(new forward::proxy_services{cfg, routing::router(route_entries(cfg)), {}, *tokens_, *metrics_});
+    services_.reset(new forward::proxy_services{cfg, routing::router(route_entries(cfg)), request_policy(cfg), {},
+                                                *tokens_, *metrics_});
     for (const auto& u : cfg.upstreams)
         services_->pools.push_back(std::make_unique<upstream::upstream_pool>(
             tls_, upstream::make_target(u.name, u.parsed, u.connect), cfg.upstream, *metrics_));
@@ -50,7 +64,7 @@ void proxy_app::start()
 
 void proxy_app::drain(std::function<void()> done)
 {
-    listener_->drain([this, done = std::move(done)] {
+    listener_->drain(cfg_.downstream.drain_timeout, [this, done = std::move(done)] {
         tokens_->stop();
         for (auto& p : services_->pools)
             p->close_idle();

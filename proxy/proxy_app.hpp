@@ -28,7 +28,10 @@ public:
     void start();
 
     /// Graceful stop: no new connections, idle ones closed, in-flight
-    /// requests finished; then the token source stops and `done` is called.
+    /// requests finished (cut after downstream.drain_timeout); then the token
+    /// source stops, idle upstream connections close and `done` is called.
+    /// Once `done` has run, nothing of the app is left pending on the
+    /// io_context, so io_context::run() returns by itself.
     void drain(std::function<void()> done);
 
     tcp::endpoint proxy_endpoint() const { return listener_->local_endpoint(); }

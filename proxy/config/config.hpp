@@ -100,6 +100,23 @@ struct downstream_config {
     duration idle_timeout{60'000};
     /// Time allowed for one read or write of a body chunk. Default 60 s.
     duration io_timeout{60'000};
+    /// Longest request-target, bytes. Default 8 KiB, range 256 B .. 1 MiB
+    /// (the header_limit caps it too). Over it: 414.
+    std::uint32_t target_limit = 8 * 1024;
+    /// Host names accepted in the Host header besides loopback names and
+    /// addresses and the upstream hosts (e.g. a Kubernetes Service name when
+    /// the listener is not on loopback). Lower-case, no port (any port is
+    /// accepted). Default: none.
+    std::vector<std::string> allowed_hosts;
+    /// Browser origins ("https://app.example", "http://localhost:3000") whose
+    /// requests are served; any other request carrying Origin, or a
+    /// Sec-Fetch-Site other than none/same-origin, is refused with 403.
+    /// Lower-case scheme://host[:port]. Default: none.
+    std::vector<std::string> allowed_origins;
+    /// After SIGTERM, in-flight requests get this long to finish before their
+    /// connections are cut. Default 25 s (under Kubernetes' 30 s grace
+    /// period), range 0 .. 1 h; 0 cuts them at once.
+    duration drain_timeout{25'000};
 };
 
 struct upstream_defaults_config {
@@ -107,6 +124,14 @@ struct upstream_defaults_config {
     duration connect_timeout{5'000};
     /// From request sent to response header received, and per body read. Default 60 s. Exceeded: 504.
     duration response_timeout{60'000};
+    /// One write of the request (header or a body chunk) to the upstream.
+    /// Default 60 s. Exceeded: 504 when nothing was answered yet.
+    duration write_timeout{60'000};
+    /// The whole response, from the request sent to the last body byte, so a
+    /// server that drips bytes cannot hold a connection forever. Default
+    /// 5 min, range 1 ms .. 24 h. Exceeded before the header: 504; during the
+    /// body: the client connection is closed (the status was already sent).
+    duration response_deadline{300'000};
     /// An idle pooled connection older than this is closed. Default 30 s.
     duration idle_timeout{30'000};
     /// Idle connections kept per upstream. Default 64, 0 disables reuse.

@@ -25,10 +25,12 @@ constexpr std::string_view token_keys[] = {
     "url",          "connect",        "fetch_timeout",    "wait_timeout",    "refresh_before",
     "refresh_jitter", "default_lifetime", "max_lifetime", "backoff_initial", "backoff_max"};
 constexpr std::string_view upstream_entry_keys[] = {"name", "url", "prefix", "connect"};
-constexpr std::string_view upstream_keys[] = {"connect_timeout", "response_timeout", "idle_timeout",
-                                              "max_idle"};
-constexpr std::string_view downstream_keys[] = {"header_limit",   "body_limit",   "replay_limit",
-                                                "header_timeout", "idle_timeout", "io_timeout"};
+constexpr std::string_view upstream_keys[] = {"connect_timeout", "response_timeout", "write_timeout",
+                                              "response_deadline", "idle_timeout", "max_idle"};
+constexpr std::string_view downstream_keys[] = {"header_limit",   "body_limit",    "replay_limit",
+                                                "header_timeout", "idle_timeout",  "io_timeout",
+                                                "target_limit",   "allowed_hosts", "allowed_origins",
+                                                "drain_timeout"};
 constexpr std::string_view tls_keys[] = {"ca_file"};
 
 constexpr std::uint64_t kib = 1024;
@@ -550,6 +552,8 @@ private:
         auto& u = cfg_.upstream;
         read_duration(s, path, "connect_timeout", u.connect_timeout, timeout_range);
         read_duration(s, path, "response_timeout", u.response_timeout, timeout_range);
+        read_duration(s, path, "write_timeout", u.write_timeout, timeout_range);
+        read_duration(s, path, "response_deadline", u.response_deadline, {ms(1), hours(24)});
         read_duration(s, path, "idle_timeout", u.idle_timeout, timeout_range);
         read_count(s, path, "max_idle", u.max_idle, {0, 10'000});
     }
@@ -565,6 +569,30 @@ private:
         read_duration(s, path, "header_timeout", d.header_timeout, timeout_range);
         read_duration(s, path, "idle_timeout", d.idle_timeout, timeout_range);
         read_duration(s, path, "io_timeout", d.io_timeout, timeout_range);
+        read_size(s, path, "target_limit", d.target_limit, {256, mib});
+        read_list(s, path, "allowed_hosts", d.allowed_hosts, parse_host_name, "a host name such as proxy.example");
+        read_list(s, path, "allowed_origins", d.allowed_origins, parse_origin,
+                  "an origin such as https://app.example");
+        read_duration(s, path, "drain_timeout", d.drain_timeout, {ms(0), hours(1)});
+    }
+
+    // A list of scalars, each parsed by `parse_fn`; a single scalar is
+    // refused rather than taken as a one-element list, so a typo'd YAML list
+    // is not silently half-read.
+    void read_list(const section& s, const std::string& path, std::string_view name,
+                   std::vector<std::string>& out, value_result<std::string> (*parse_fn)(std::string_view),
+                   std::string_view expected)
+    {
+        auto* v = find(s, name);
+        if (!v)
+            return;
+        auto key = path + "." + std::string(name);
+        if (!v->IsSequence())
+            fail(v->Mark(), key, "expected a list of " + std::string(expected) + ", got " + kind_of(*v));
+        out.clear();
+        std::size_t index = 0;
+        for (auto item : *v)
+            out.push_back(parse(item, key + "[" + std::to_string(index++) + "]", parse_fn, expected));
     }
 
     void read_tls(const YAML::Node& node)

@@ -338,6 +338,67 @@ value_result<https_url> parse_https_url(std::string_view text)
     return out;
 }
 
+namespace {
+
+// A string is convertible to both sides of value_result<std::string>.
+value_result<std::string> ok(std::string s)
+{
+    return {boost::system::in_place_value, std::move(s)};
+}
+
+}  // namespace
+
+value_result<std::string> parse_host_name(std::string_view text)
+{
+    if (text.size() > 2 && text.front() == '[' && text.back() == ']') {
+        auto v6 = boost::urls::parse_ipv6_address(text.substr(1, text.size() - 2));
+        if (!v6)
+            return error("not a valid IPv6 address: " + quoted(text));
+        return ok("[" + v6->to_string() + "]");
+    }
+    if (looks_like_ipv4(text)) {
+        if (!is_ipv4_literal(text))
+            return error("not a valid IPv4 address: " + quoted(text));
+        return ok(std::string(text));
+    }
+    if (!is_host_name(text))
+        return error("expected a host name without port or scheme, such as litmus-proxy.default.svc, got " +
+                     quoted(text));
+    return ok(lower(text));
+}
+
+value_result<std::string> parse_origin(std::string_view text)
+{
+    auto hint = [&] {
+        return error("expected an origin such as https://app.example or http://localhost:3000 "
+                     "(scheme, host and optional port; no path), got " + quoted(text));
+    };
+    auto sep = text.find("://");
+    if (sep == std::string_view::npos)
+        return hint();
+    auto scheme = lower(text.substr(0, sep));
+    if (scheme != "http" && scheme != "https")
+        return hint();
+    auto authority = text.substr(sep + 3);
+    std::string_view host = authority;
+    std::string_view port;
+    auto colon = authority.rfind(':');
+    if (colon != std::string_view::npos && authority.find(']', colon) == std::string_view::npos) {
+        host = authority.substr(0, colon);
+        port = authority.substr(colon + 1);
+        auto n = to_unsigned(port);
+        if (!n || *n < 1 || *n > 65535)
+            return hint();
+    }
+    auto name = parse_host_name(host);
+    if (!name)
+        return hint();
+    std::string out = scheme + "://" + *name;
+    if (!port.empty())
+        out.append(":").append(port);
+    return ok(std::move(out));
+}
+
 std::string format_duration(duration d)
 {
     auto ms = d.count();

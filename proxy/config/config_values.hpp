@@ -60,6 +60,15 @@ value_result<endpoint> parse_listen_address(std::string_view text);
 /// absent) and the path without trailing '/' ("" for the root).
 value_result<https_url> parse_https_url(std::string_view text);
 
+/// A host name for downstream.allowed_hosts: a DNS name or an IP literal
+/// (IPv6 in brackets), without a port, lower-cased.
+value_result<std::string> parse_host_name(std::string_view text);
+
+/// A browser origin for downstream.allowed_origins: "http://" or "https://",
+/// a host, an optional port, nothing after it (RFC 6454 serialisation).
+/// Lower-cased, as browsers send it.
+value_result<std::string> parse_origin(std::string_view text);
+
 /// A duration in the largest unit that shows it exactly: "250ms", "10s", "5m", "1h".
 std::string format_duration(duration d);
 

@@ -2,6 +2,7 @@
 // The proxy's own error codes: what failed and on which side. Every local
 // reply the proxy produces comes from one of these, through http_status_of().
 
+#include <boost/assert/source_location.hpp>
 #include <boost/system/error_code.hpp>
 
 #include <string_view>
@@ -17,6 +18,12 @@ enum class errc {
     method_not_allowed,       ///< CONNECT and asterisk-form requests
     route_not_found,          ///< no upstream prefix matches the path
     misdirected_request,      ///< absolute-form authority names no upstream
+    invalid_host,             ///< Host missing, repeated or malformed (RFC 9112 §3.2)
+    host_not_allowed,         ///< Host names no local or allowed server (DNS rebinding)
+    origin_not_allowed,       ///< a browser request from an origin not in downstream.allowed_origins
+    method_not_implemented,   ///< method name longer than any the proxy forwards
+    target_too_long,          ///< request-target over downstream.target_limit
+    version_not_supported,    ///< an HTTP major version other than 1
     // upstream: the Litmus API connection
     upstream_connect_failed,
     upstream_connect_timeout,
@@ -24,6 +31,8 @@ enum class errc {
     upstream_reset_before_response,
     upstream_response_timeout,
     upstream_bad_response,
+    upstream_write_timeout,   ///< sending the request upstream stalled
+    upstream_unredactable_response,  ///< a token-echoing response came encoded, so it cannot be scrubbed
     // token: the token endpoint and the token source
     token_unavailable,        ///< no valid token within token.wait_timeout
     token_rejected,           ///< the token endpoint refuses the client credentials
@@ -42,6 +51,9 @@ inline boost::system::error_code make_error_code(errc e) noexcept
 {
     return {static_cast<int>(e), proxy_category()};
 }
+
+/// Found by boost::system::result<T, errc>::value() through ADL.
+[[noreturn]] void throw_exception_from_error(errc e, const boost::source_location& loc);
 
 /// Which side an error comes from.
 error_source source_of(errc e) noexcept;

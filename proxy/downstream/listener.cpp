@@ -33,7 +33,7 @@ tcp::endpoint resolve_listen(const config::endpoint& at)
 }  // namespace
 
 listener::listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc)
-    : ex_(ex), acceptor_(ex), svc_(svc)
+    : ex_(ex), acceptor_(ex), svc_(svc), drain_deadline_(ex)
 {
     auto ep = resolve_listen(at);
     acceptor_.open(ep.protocol());
@@ -62,17 +62,52 @@ net::awaitable<void> listener::accept_loop()
             continue;
         }
         socket.set_option(tcp::no_delay(true), ec);
-        net::co_spawn(ex_, run_session(std::move(socket), svc_, registry_), log_exception("session"));
+        auto h = registry_.add();
+        net::co_spawn(ex_, run_session(std::move(socket), svc_, h),
+                      net::bind_cancellation_slot(h->cancel.slot(), [this, h](std::exception_ptr e) {
+                          log_session_end(e);
+                          registry_.ended(h);
+                      }));
     }
 }
 
-void listener::drain(std::function<void()> done)
+void listener::log_session_end(std::exception_ptr e)
+{
+    if (!e)
+        return;
+    try {
+        std::rethrow_exception(e);
+    } catch (const boost::system::system_error& ex) {
+        // Asio throws operation_aborted from the next co_await of a
+        // coroutine whose cancellation slot fired: the drain deadline cut it.
+        if (ex.code() == net::error::operation_aborted && svc_.draining) {
+            log::debug("session_cut", {{"reason", "drain_timeout"}});
+            return;
+        }
+        log::error("coroutine_exception", {{"where", "session"}, {"what", ex.what()}});
+    } catch (const std::exception& ex) {
+        log::error("coroutine_exception", {{"where", "session"}, {"what", ex.what()}});
+    }
+}
+
+void listener::drain(std::chrono::milliseconds timeout, std::function<void()> done)
 {
     error_code ignored;
     acceptor_.close(ignored);
     svc_.draining = true;
     registry_.close_idle();
-    registry_.when_empty(std::move(done));
+    log::info("draining", {{"sessions", registry_.live()}, {"drain_timeout_ms", timeout.count()}});
+    drain_deadline_.expires_after(timeout);
+    drain_deadline_.async_wait([this](const error_code& ec) {
+        if (ec || registry_.live() == 0)
+            return;
+        log::warn("drain_timeout", {{"sessions_cut", registry_.live()}});
+        registry_.cut_all();
+    });
+    registry_.when_empty([this, done = std::move(done)] {
+        drain_deadline_.cancel();
+        done();
+    });
 }
 
 }  // namespace litmus::downstream

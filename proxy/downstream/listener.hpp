@@ -19,17 +19,21 @@ public:
     /// Starts accepting in the background.
     void start();
 
-    /// Stops accepting, closes idle connections, lets busy ones finish their
-    /// request, and calls `done` when the last session is gone.
-    void drain(std::function<void()> done);
+    /// Stops accepting, closes idle connections and lets busy ones finish
+    /// their request (answered with Connection: close). Sessions still live
+    /// after `timeout` are cancelled and their connections closed. Calls
+    /// `done` once the last session coroutine has completed.
+    void drain(std::chrono::milliseconds timeout, std::function<void()> done);
 
 private:
     net::awaitable<void> accept_loop();
+    void log_session_end(std::exception_ptr e);
 
     net::any_io_executor ex_;
     tcp::acceptor acceptor_;
     forward::proxy_services& svc_;
     session_registry registry_;
+    net::steady_timer drain_deadline_;
 };
 
 }  // namespace litmus::downstream

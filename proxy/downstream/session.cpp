@@ -1,9 +1,9 @@
 #include "proxy/downstream/session.hpp"
 
 #include "proxy/core/log.hpp"
-#include "proxy/downstream/session_registry.hpp"
 #include "proxy/forward/forwarder.hpp"
 #include "proxy/routing/header_rules.hpp"
+#include "proxy/routing/request_decision.hpp"
 
 namespace litmus::downstream {
 
@@ -42,13 +42,24 @@ net::awaitable<bool> send_continue_if_expected(beast::tcp_stream& stream, const 
     co_return !ec;
 }
 
-void log_access(std::uint64_t id, const http::request_header<>& req, std::string_view route,
+// What the access line says about the request, as the client sent it (the
+// forwarder rewrites the header in place).
+struct request_summary {
+    std::string method;
+    std::string path;  ///< without the query, which may carry secrets of the caller's own
+
+    explicit request_summary(const http::request_header<>& req)
+        : method(req.method_string()), path(req.target().substr(0, req.target().find('?')))
+    {
+    }
+};
+
+void log_access(std::uint64_t id, const request_summary& req, std::string_view route,
                 const forward::forward_result& r, clock::duration took)
 {
-    std::string_view target = req.target();
     boost::json::object f{{"id", id},
-                          {"method", req.method_string()},
-                          {"path", target.substr(0, target.find('?'))},
+                          {"method", req.method},
+                          {"path", req.path},
                           {"route", route},
                           {"status", r.status},
                           {"upstream_status", r.upstream_status},
@@ -59,114 +70,132 @@ void log_access(std::uint64_t id, const http::request_header<>& req, std::string
     log::info("access", f);
 }
 
-// RAII registration so every exit path unregisters the session.
-struct registration {
-    session_registry& registry;
-    session_registry::handle handle;
-    ~registration() { registry.remove(handle); }
-};
+// Waits for the first byte of the next request with the idle timeout; only
+// then does the (shorter) header timeout start, so a slow-header client
+// cannot hold the connection open. False when the connection is done.
+net::awaitable<bool> await_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                   std::chrono::milliseconds idle_timeout)
+{
+    if (buffer.size() > 0)
+        co_return true;  // pipelined: the next request is already here
+    stream.expires_after(idle_timeout);
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), net::as_tuple(net::use_awaitable));
+    if (ec)
+        co_return false;
+    buffer.commit(n);
+    co_return true;
+}
+
+// The decision about a request whose header has been read: the pure checks
+// of routing::decide_request, then the body limit that only the proxy's own
+// configuration knows.
+boost::system::result<routing::route, errc> decide(const forward::proxy_services& svc,
+                                                   const http::request_parser<http::string_body>& parser)
+{
+    auto route = routing::decide_request(parser.get(), svc.router, svc.request_policy);
+    if (!route)
+        return route;
+    auto length = parser.content_length();
+    if (length && *length > svc.cfg.downstream.body_limit)
+        return errc::body_too_large;
+    return route;
+}
+
+// The request, once decided: its body read whole (replayable after a 401) or
+// streamed through when it is chunked or above downstream.replay_limit.
+net::awaitable<forward::forward_result> forward_request(forward::proxy_services& svc, beast::tcp_stream& stream,
+                                                        beast::flat_buffer& buffer,
+                                                        http::request_parser<http::string_body>& parser,
+                                                        const routing::route& route)
+{
+    const auto& dcfg = svc.cfg.downstream;
+    auto length = parser.content_length();
+    bool streamed = !parser.is_done() && (parser.chunked() || (length && *length > dcfg.replay_limit));
+    if (!parser.is_done() && !co_await send_continue_if_expected(stream, parser.get(), dcfg.io_timeout))
+        co_return forward::forward_result{};
+
+    if (!streamed) {
+        const auto header_fields = routing::field_count(parser.get());
+        if (!parser.is_done()) {
+            stream.expires_after(dcfg.io_timeout);
+            auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
+            (void)n;
+            if (ec) {
+                auto refuse = read_error_reply(ec);
+                if (!refuse)
+                    co_return forward::forward_result{};
+                co_return co_await forward::reply_with_error(svc, stream, *refuse, parser.get().version(), false);
+            }
+        }
+        routing::drop_trailer_fields(parser.get(), header_fields);
+        forward::request_body body(parser.get());
+        co_return co_await forward::forward(svc, stream, body, route);
+    }
+
+    // Same parser state, buffer body: allowed because no body byte was read yet.
+    http::request_parser<http::buffer_body> streaming(std::move(parser));
+    streaming.body_limit(dcfg.body_limit);
+    forward::request_body body(streaming, stream, buffer, dcfg.io_timeout);
+    co_return co_await forward::forward(svc, stream, body, route);
+}
 
 }  // namespace
 
-net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& svc, session_registry& registry)
+net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& svc, session_registry::handle h)
 {
     const auto& dcfg = svc.cfg.downstream;
     beast::tcp_stream stream(std::move(socket));
-    registration reg{registry, registry.add(stream)};
+    session_scope scope(h, stream);
     beast::flat_buffer buffer;
 
     for (;;) {
-        // Idle keep-alive: wait for the next request's first byte with the
-        // idle timeout; only then does the (shorter) header timeout start, so
-        // a slow-header client cannot hold the connection open.
-        reg.handle->idle = true;
-        if (svc.draining)
+        scope.idle(true);
+        if (svc.draining || !co_await await_request(stream, buffer, dcfg.idle_timeout))
             break;
-        if (buffer.size() == 0) {
-            stream.expires_after(dcfg.idle_timeout);
-            auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), net::as_tuple(net::use_awaitable));
-            if (ec)
-                break;
-            buffer.commit(n);
-        }
-        reg.handle->idle = false;
+        scope.idle(false);
         auto started = clock::now();
+        auto id = ++svc.requests_started;
 
-        // A fresh parser per request, with our limits (Beast's defaults are 8 KiB / 1 MiB).
+        // Read: a fresh parser per request, with our limits (Beast's defaults
+        // are 8 KiB / 1 MiB).
         http::request_parser<http::string_body> parser;
         parser.header_limit(dcfg.header_limit);
         parser.body_limit(dcfg.body_limit);
         stream.expires_after(dcfg.header_timeout);
         auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
         (void)hn;
-        std::optional<errc> refuse;
-        if (hec)
-            refuse = read_error_reply(hec);
-        else if (routing::check_request_framing(parser.get()))
-            refuse = errc::bad_request;
-        if (hec && !refuse)
-            break;
 
-        auto id = ++svc.requests_started;
+        // Decide, then forward or reply.
         forward::forward_result result;
         std::string_view route_name = "none";
-        if (refuse) {
+        std::optional<routing::route> route;
+        if (hec) {
+            auto refuse = read_error_reply(hec);
+            if (!refuse)
+                break;
             // The request's framing is unknown or broken: answer and close,
             // since the next bytes cannot be trusted to start a request.
             result = co_await forward::reply_with_error(svc, stream, *refuse, 11, false);
-            svc.metrics.request(svc.pools.size(), result.status).Increment();
-            log_access(id, parser.get(), route_name, result, clock::now() - started);
-            break;
-        }
-
-        const http::request_header<>* header = &parser.get();
-        std::optional<http::request_parser<http::buffer_body>> streaming;
-        auto route = svc.router.match(parser.get().target(), parser.get()[http::field::host]);
-        auto length = parser.content_length();
-        // Bodies that fit the replay limit are read whole so a 401 can be
-        // retried; larger or chunked ones stream through (see forwarder.hpp).
-        bool streamed = !parser.is_done() && (parser.chunked() || (length && *length > dcfg.replay_limit));
-        bool body_unread = !parser.is_done();
-        if (route && body_unread) {
-            if (length && *length > dcfg.body_limit) {
-                refuse = errc::body_too_large;
-            } else if (!co_await send_continue_if_expected(stream, parser.get(), dcfg.io_timeout)) {
-                break;
-            }
-        }
-        if (route && body_unread && !refuse && !streamed) {
-            stream.expires_after(dcfg.io_timeout);
-            auto [bec, bn] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-            (void)bn;
-            if (bec) {
-                refuse = read_error_reply(bec);
-                if (!refuse)
-                    break;
-            }
-        }
-
-        if (refuse) {
-            result = co_await forward::reply_with_error(svc, stream, *refuse, parser.get().version(), false);
-        } else if (!route) {
-            // An unread body would be taken for the next request: close after answering.
-            result = co_await forward::reply_with_error(svc, stream, static_cast<errc>(route.error().value()),
-                                                        parser.get().version(),
-                                                        !body_unread && parser.get().keep_alive() && !svc.draining);
-        } else if (streamed) {
-            route_name = svc.pools[route->upstream]->target().name;
-            // Same parser state, buffer body: allowed because no body byte was read yet.
-            streaming.emplace(std::move(parser));
-            streaming->body_limit(dcfg.body_limit);
-            header = &streaming->get();
-            result = co_await forward::forward_streamed_request(svc, stream, buffer, *streaming, *route);
+        } else if (auto decided = decide(svc, parser); !decided) {
+            // An unread body would be taken for the next request: close after
+            // answering. Framing errors close too: the next bytes cannot be
+            // trusted to start a request.
+            bool keep_alive = parser.is_done() && parser.get().keep_alive() && !svc.draining &&
+                              decided.error() != errc::bad_request;
+            result = co_await forward::reply_with_error(svc, stream, decided.error(),
+                                                        std::min(parser.get().version(), 11u), keep_alive);
         } else {
+            route = std::move(*decided);
             route_name = svc.pools[route->upstream]->target().name;
-            result = co_await forward::forward_request(svc, stream, parser.get(), *route);
         }
+
+        request_summary summary(parser.get());
+        if (route)
+            result = co_await forward_request(svc, stream, buffer, parser, *route);
         auto took = clock::now() - started;
         svc.metrics.request(route ? route->upstream : svc.pools.size(), result.status).Increment();
         svc.metrics.request_duration_seconds.Observe(std::chrono::duration<double>(took).count());
-        log_access(id, *header, route_name, result, took);
+        log_access(id, summary, route_name, result, took);
         if (!result.keep_alive)
             break;
     }

@@ -3,16 +3,16 @@
 // routing, forwarding, one access-log line per request.
 
 #include "proxy/core/net.hpp"
+#include "proxy/downstream/session_registry.hpp"
 #include "proxy/forward/proxy_services.hpp"
 
 namespace litmus::downstream {
 
-class session_registry;
-
 /// Serves `socket` until the client closes, a limit or timeout ends it, or
 /// the proxy drains. The coroutine frame owns the stream, parser and
-/// buffers. Not thread-safe: runs on the proxy's single io_context thread.
-/// Cancellation: the current read or write fails and the session ends.
-net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& svc, session_registry& registry);
+/// buffers; `h` (its registry entry) learns of the stream and of idle times.
+/// Not thread-safe: runs on the proxy's single io_context thread.
+/// Cancellation: the pending operation fails and the session ends.
+net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& svc, session_registry::handle h);
 
 }  // namespace litmus::downstream

@@ -1,6 +1,7 @@
 #pragma once
 // The live client connections, so that a drain can close the idle ones at
-// once and wait for the busy ones to finish their request.
+// once, let the busy ones finish their request, cut whatever is left at the
+// drain deadline, and report when the last session frame has ended.
 
 #include "proxy/core/net.hpp"
 
@@ -13,40 +14,50 @@ namespace litmus::downstream {
 class session_registry {
 public:
     struct entry {
-        beast::tcp_stream* stream = nullptr;
-        bool idle = true;  ///< between requests: safe to close on drain
+        /// Bound to the session coroutine's cancellation slot: emitting it
+        /// fails whatever the session awaits (client, upstream or token).
+        net::cancellation_signal cancel;
+        beast::tcp_stream* stream = nullptr;  ///< set while the session frame lives
+        bool idle = true;                     ///< between requests: safe to close on drain
+        bool ended = false;                   ///< the session coroutine has completed
     };
     using handle = std::list<entry>::iterator;
 
-    handle add(beast::tcp_stream& s) { return entries_.insert(entries_.end(), entry{&s, true}); }
-    void remove(handle h)
-    {
-        entries_.erase(h);
-        if (entries_.empty() && on_empty_)
-            std::exchange(on_empty_, nullptr)();
-    }
-    std::size_t size() const noexcept { return entries_.size(); }
+    /// A new entry for a session about to be spawned.
+    handle add();
+
+    /// The session coroutine has completed (its completion handler runs
+    /// after the frame is gone). Calls the when_empty() callback after the last one.
+    void ended(handle h);
+
+    std::size_t live() const noexcept { return live_; }
 
     /// Closes every idle connection; busy ones close after their response.
-    void close_idle()
-    {
-        for (auto& e : entries_)
-            if (e.idle)
-                e.stream->socket().close();
-    }
+    void close_idle();
 
-    /// Calls `f` once, when the last session is gone (at once if none is).
-    void when_empty(std::function<void()> f)
-    {
-        if (entries_.empty())
-            f();
-        else
-            on_empty_ = std::move(f);
-    }
+    /// Cancels every live session and closes its connection (drain deadline).
+    void cut_all();
+
+    /// Calls `f` once, when no session is live (at once if none is).
+    void when_empty(std::function<void()> f);
 
 private:
     std::list<entry> entries_;
+    std::size_t live_ = 0;
     std::function<void()> on_empty_;
+};
+
+/// Keeps a session's registry entry current for as long as its frame lives.
+class session_scope {
+public:
+    session_scope(session_registry::handle h, beast::tcp_stream& stream) : h_(h) { h_->stream = &stream; }
+    ~session_scope() { h_->stream = nullptr; }
+    session_scope(const session_scope&) = delete;
+    session_scope& operator=(const session_scope&) = delete;
+    void idle(bool on) noexcept { h_->idle = on; }
+
+private:
+    session_registry::handle h_;
 };
 
 }  // namespace litmus::downstream

@@ -4,6 +4,7 @@
 // loop of Beast's relay example, with a deadline on every read and write.
 
 #include "proxy/core/net.hpp"
+#include "proxy/routing/header_rules.hpp"
 
 namespace litmus::forward {
 
@@ -19,14 +20,28 @@ struct pump_result {
 };
 
 struct pump_timeouts {
-    std::chrono::milliseconds read{60'000};
-    std::chrono::milliseconds write{60'000};
+    std::chrono::milliseconds read{60'000};   ///< each read
+    std::chrono::milliseconds write{60'000};  ///< each write
+    /// No read ends later than this, however the reads are spaced: a peer
+    /// that drips a byte per read timeout cannot hold the message open.
+    std::chrono::steady_clock::time_point read_deadline = std::chrono::steady_clock::time_point::max();
 };
+
+/// Arms `stream`'s timer for one operation: `per_op` from now, but never past `deadline`.
+template <class Stream>
+void expire_within(Stream& stream, std::chrono::milliseconds per_op, std::chrono::steady_clock::time_point deadline)
+{
+    auto now = std::chrono::steady_clock::now();
+    auto at = deadline - now > per_op ? now + per_op : deadline;
+    beast::get_lowest_layer(stream).expires_at(at);
+}
 
 /// `parser` has read the message header from `in` (through `in_buffer`) and
 /// `sr` serializes `parser.get()`: header edits made before the call are
-/// what goes out. Not thread-safe. Cancellation: the pending read or write
-/// fails, and the result says how far the message got.
+/// what goes out. Trailer fields are never passed on (see
+/// routing::drop_trailer_fields): the serializer ends a chunked body with an
+/// empty trailer section. Not thread-safe. Cancellation: the pending read or
+/// write fails, and the result says how far the message got.
 template <bool IsRequest, class InStream, class OutStream>
 net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_buffer,
                                          http::parser<IsRequest, http::buffer_body>& parser, OutStream& out,
@@ -34,12 +49,13 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
 {
     pump_result r;
     auto& body = parser.get().body();
+    const auto header_fields = routing::field_count(parser.get());
     char buf[pump_chunk];
     do {
         if (!parser.is_done()) {
             body.data = buf;
             body.size = sizeof buf;
-            beast::get_lowest_layer(in).expires_after(t.read);
+            expire_within(in, t.read, t.read_deadline);
             auto [ec, n] = co_await http::async_read(in, in_buffer, parser, net::as_tuple(net::use_awaitable));
             (void)n;
             // need_buffer: our chunk is full, which is the point of the loop.
@@ -53,6 +69,10 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
                 r.read_error = ec;
                 co_return r;
             }
+            // The parser appends trailer fields to the header fields; if the
+            // header has not been written yet they would go out inside it.
+            if (parser.is_done())
+                routing::drop_trailer_fields(parser.get(), header_fields);
             body.size = sizeof buf - body.size;
             body.data = buf;
             body.more = !parser.is_done();

@@ -11,17 +11,11 @@ namespace litmus::forward {
 
 namespace {
 
+using clock = std::chrono::steady_clock;
+
 bool is_timeout(const error_code& ec)
 {
     return ec == beast::error::timeout;
-}
-
-// Why a send or header read failed, once nothing of the response was relayed.
-errc classify_exchange_failure(const error_code& ec, bool got_some)
-{
-    if (is_timeout(ec))
-        return errc::upstream_response_timeout;
-    return got_some ? errc::upstream_bad_response : errc::upstream_reset_before_response;
 }
 
 // Retry-After for a 503 about tokens: a client that retries sooner only
@@ -31,17 +25,24 @@ unsigned token_retry_after(errc e)
     return e == errc::token_rejected ? 30 : 1;
 }
 
-errc to_errc(const error_code& ec) { return static_cast<errc>(ec.value()); }
-
 // What one request shares across its steps.
 struct exchange {
     proxy_services& svc;
     beast::tcp_stream& downstream;
+    request_body& body;
     const routing::route& route;
     upstream::upstream_pool& pool;
     unsigned client_version;
-    bool client_keep_alive;
+    bool client_keep_alive;  ///< the client asked for it and the proxy is not draining
     bool head;
+    bool echoes_token;       ///< the response must be scrubbed of the token
+
+    // An error reply keeps the client connection only if nothing of the
+    // client's body is left unread on it.
+    net::awaitable<forward_result> reply(errc e)
+    {
+        co_return co_await reply_with_error(svc, downstream, e, client_version, client_keep_alive && body.consumed());
+    }
 };
 
 using response_parser = http::response_parser<http::buffer_body>;
@@ -55,28 +56,44 @@ void prepare_response_parser(response_parser& p, bool head)
 }
 
 net::awaitable<error_code> read_response_header(upstream::upstream_connection& conn, response_parser& parser,
-                                                std::chrono::milliseconds timeout)
+                                                std::chrono::milliseconds timeout, clock::time_point deadline)
 {
-    beast::get_lowest_layer(conn.stream).expires_after(timeout);
+    expire_within(conn.stream, timeout, deadline);
     auto [ec, n] = co_await http::async_read_header(conn.stream, conn.buffer, parser, net::as_tuple(net::use_awaitable));
     (void)n;
     co_return ec;
+}
+
+// A token-echoing response is scrubbed as identity-encoded text; compressed,
+// the token could pass unrecognised. We asked for identity, so anything else
+// is the server ignoring us.
+bool is_encoded(const http::response_header<>& h)
+{
+    auto ce = h[http::field::content_encoding];
+    return !ce.empty() && !beast::iequals(ce, "identity");
 }
 
 // Relays the response whose header `parser` holds, then pools or closes the
 // connection. The token is scrubbed from responses known to echo it.
 net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<upstream::upstream_connection> conn,
                                                 response_parser& parser, const token::token& tok,
-                                                forward_result result)
+                                                clock::time_point deadline, forward_result result)
 {
+    if (x.echoes_token && is_encoded(parser.get())) {
+        upstream::close_connection(*conn);
+        auto r = co_await x.reply(errc::upstream_unredactable_response);
+        r.upstream_status = result.upstream_status;
+        r.retried = result.retried;
+        co_return r;
+    }
     relay_options opt;
     opt.client_version = x.client_version;
-    opt.client_keep_alive = x.client_keep_alive;
+    opt.client_keep_alive = x.client_keep_alive && x.body.consumed();
     opt.upstream_read_timeout = x.svc.cfg.upstream.response_timeout;
+    opt.upstream_deadline = deadline;
     opt.downstream_write_timeout = x.svc.cfg.downstream.io_timeout;
-    auto relayed = echoes_token(x.route.target)
-                       ? co_await relay_redacted_response(x.downstream, *conn, parser, opt, tok.value())
-                       : co_await relay_response(x.downstream, *conn, parser, opt);
+    auto relayed = x.echoes_token ? co_await relay_redacted_response(x.downstream, *conn, parser, opt, tok.value())
+                                  : co_await relay_response(x.downstream, *conn, parser, opt);
     if (relayed.upstream_complete && relayed.upstream_keep_alive)
         x.pool.release(std::move(conn), true);
     else
@@ -84,8 +101,8 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
     if (!relayed.downstream_started) {
         // The upstream failed before a byte reached the client: it can
         // still get a proper error.
-        auto r = co_await reply_with_error(x.svc, x.downstream, errc::upstream_bad_response, x.client_version,
-                                           x.client_keep_alive);
+        auto r = co_await x.reply(relayed.upstream_timed_out ? errc::upstream_response_timeout
+                                                             : errc::upstream_bad_response);
         r.upstream_status = result.upstream_status;
         r.retried = result.retried;
         co_return r;
@@ -93,7 +110,7 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
     result.status = result.upstream_status;
     result.keep_alive = relayed.downstream_complete && relayed.downstream_keep_alive;
     if (!relayed.upstream_complete)
-        result.error = errc::upstream_bad_response;
+        result.error = relayed.upstream_timed_out ? errc::upstream_response_timeout : errc::upstream_bad_response;
     co_return result;
 }
 
@@ -103,8 +120,28 @@ net::awaitable<token::token_ptr> token_or_reply(exchange& x, forward_result& out
     auto got = co_await x.svc.tokens.get();
     if (got)
         co_return std::move(*got);
-    out = co_await reply_with_error(x.svc, x.downstream, to_errc(got.error()), x.client_version, x.client_keep_alive);
+    out = co_await x.reply(static_cast<errc>(got.error().value()));
     co_return nullptr;
+}
+
+// The client's request, rewritten for the upstream in place.
+void rewrite_for_upstream(exchange& x, const token::token& tok)
+{
+    auto& req = x.body.header();
+    req.target(x.route.target);
+    req.version(11);
+    routing::prepare_upstream_request(req, x.pool.target().authority, tok.authorization);
+    if (x.echoes_token)
+        req.set(http::field::accept_encoding, "identity");
+    x.body.prepare_framing();
+}
+
+// A client body that broke mid-stream: a parse error is the client's fault
+// and gets a 400; a vanished or silent client gets nothing.
+bool deserves_reply(const error_code& client_error)
+{
+    return client_error.category() == http::make_error_code(http::error::bad_target).category() &&
+           client_error != http::error::end_of_stream && client_error != http::error::partial_message;
 }
 
 }  // namespace
@@ -125,49 +162,75 @@ net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_
     co_return r;
 }
 
-net::awaitable<forward_result> forward_request(proxy_services& svc, beast::tcp_stream& downstream,
-                                               http::request<http::string_body>& req,
-                                               const routing::route& route)
+net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& downstream, request_body& body,
+                                       const routing::route& route)
 {
-    exchange x{svc, downstream, route, *svc.pools[route.upstream], req.version(),
-               req.keep_alive() && !svc.draining, req.method() == http::verb::head};
+    auto& req = body.header();
+    exchange x{svc,
+               downstream,
+               body,
+               route,
+               *svc.pools[route.upstream],
+               std::min(req.version(), 11u),
+               body.client_keep_alive() && !svc.draining,
+               req.method() == http::verb::head,
+               echoes_token(route.target)};
+    const auto& ucfg = svc.cfg.upstream;
     forward_result result;
     auto tok = co_await token_or_reply(x, result);
     if (!tok)
         co_return result;
+    rewrite_for_upstream(x, *tok);
 
-    req.target(route.target);
-    req.version(11);
-    routing::prepare_upstream_request(req, x.pool.target().authority, tok->authorization);
-    req.prepare_payload();
-
-    bool force_fresh = false;
+    // A body that cannot be replayed must not go out on a connection that may
+    // turn out stale: always a fresh one.
+    bool force_fresh = !body.replayable();
     for (unsigned attempts = 1;; ++attempts) {
         auto lease = co_await x.pool.acquire(force_fresh);
-        if (!lease)
-            co_return co_await reply_with_error(svc, downstream, to_errc(lease.error()), x.client_version,
-                                                x.client_keep_alive);
+        if (!lease) {
+            auto r = co_await x.reply(static_cast<errc>(lease.error().value()));
+            r.retried = result.retried;
+            co_return r;
+        }
         auto conn = std::move(lease->connection);
 
-        beast::get_lowest_layer(conn->stream).expires_after(svc.cfg.upstream.response_timeout);
-        auto [wec, wn] = co_await http::async_write(conn->stream, req, net::as_tuple(net::use_awaitable));
-        (void)wn;
+        auto sent = co_await body.send(*conn, ucfg.write_timeout);
+        if (sent.client_error) {
+            // The upstream got a truncated request, which it cannot take for
+            // a whole one: closing the connection discards it.
+            upstream::close_connection(*conn);
+            if (deserves_reply(sent.client_error)) {
+                auto r = co_await reply_with_error(svc, downstream, errc::bad_request, x.client_version, false);
+                r.retried = result.retried;
+                co_return r;
+            }
+            result.error = errc::bad_request;
+            co_return result;
+        }
+        // From here on the upstream owes a whole response within the deadline.
+        auto deadline = clock::now() + ucfg.response_deadline;
         response_parser parser;
         prepare_response_parser(parser, x.head);
-        error_code ec = wec ? wec : co_await read_response_header(*conn, parser, svc.cfg.upstream.response_timeout);
+        error_code ec = sent.upstream_error
+                            ? sent.upstream_error
+                            : co_await read_response_header(*conn, parser, ucfg.response_timeout, deadline);
         if (ec) {
             upstream::close_connection(*conn);
             // A pooled connection the server closed while we were choosing it:
             // nothing reached the application, so sending again is safe.
             if (!is_timeout(ec) && !parser.got_some() &&
-                routing::may_retry(attempts, routing::attempt_failure::stale_connection, true, lease->reused)) {
+                routing::may_retry(attempts, routing::attempt_failure::stale_connection, body.replayable(),
+                                   lease->reused)) {
                 svc.metrics.retries_stale_connection.Increment();
                 result.retried = true;
                 force_fresh = true;
                 continue;
             }
-            auto r = co_await reply_with_error(svc, downstream, classify_exchange_failure(ec, parser.got_some()),
-                                               x.client_version, x.client_keep_alive);
+            errc why = is_timeout(ec) ? (sent.upstream_error ? errc::upstream_write_timeout
+                                                             : errc::upstream_response_timeout)
+                       : parser.got_some() ? errc::upstream_bad_response
+                                           : errc::upstream_reset_before_response;
+            auto r = co_await x.reply(why);
             r.retried = result.retried;
             co_return r;
         }
@@ -177,7 +240,8 @@ net::awaitable<forward_result> forward_request(proxy_services& svc, beast::tcp_s
             // Revoked, or expired early: drop the token (unless another
             // request already did) so the single flight fetches a new one.
             svc.tokens.reject(*tok);
-            if (routing::may_retry(attempts, routing::attempt_failure::unauthorized, true, lease->reused)) {
+            if (routing::may_retry(attempts, routing::attempt_failure::unauthorized, body.replayable(),
+                                   lease->reused)) {
                 // The 401's connection is closed rather than drained: its
                 // body is worth nothing to us.
                 upstream::close_connection(*conn);
@@ -192,67 +256,8 @@ net::awaitable<forward_result> forward_request(proxy_services& svc, beast::tcp_s
             }
             svc.metrics.unauthorized_passed_through.Increment();
         }
-        co_return co_await deliver_response(x, std::move(conn), parser, *tok, result);
+        co_return co_await deliver_response(x, std::move(conn), parser, *tok, deadline, result);
     }
-}
-
-net::awaitable<forward_result> forward_streamed_request(proxy_services& svc, beast::tcp_stream& downstream,
-                                                        beast::flat_buffer& downstream_buffer,
-                                                        http::request_parser<http::buffer_body>& parser,
-                                                        const routing::route& route)
-{
-    auto& req = parser.get();
-    // The client's connection is only reusable if its whole body was read,
-    // which every early failure below prevents.
-    exchange x{svc, downstream, route, *svc.pools[route.upstream], req.version(), false,
-               req.method() == http::verb::head};
-    forward_result result;
-    auto tok = co_await token_or_reply(x, result);
-    if (!tok)
-        co_return result;
-    x.client_keep_alive = req.keep_alive() && !svc.draining;
-
-    const bool chunked = parser.chunked();
-    req.target(route.target);
-    req.version(11);
-    routing::prepare_upstream_request(req, x.pool.target().authority, tok->authorization);
-    if (chunked)
-        req.chunked(true);  // Transfer-Encoding went with the hop-by-hop headers
-
-    // A body that cannot be replayed must not go out on a connection that may
-    // turn out stale: always a fresh one.
-    auto lease = co_await x.pool.acquire(true);
-    if (!lease) {
-        x.client_keep_alive = false;
-        co_return co_await reply_with_error(svc, downstream, to_errc(lease.error()), x.client_version, false);
-    }
-    auto conn = std::move(lease->connection);
-    http::request_serializer<http::buffer_body> sr{req};
-    auto pumped = co_await pump_message(downstream, downstream_buffer, parser, conn->stream, sr,
-                                        {svc.cfg.downstream.io_timeout, svc.cfg.upstream.response_timeout});
-    if (!pumped.read_complete && pumped.read_error) {
-        // The client stopped sending mid-body: nobody to answer.
-        upstream::close_connection(*conn);
-        result.error = errc::bad_request;
-        co_return result;
-    }
-    response_parser rparser;
-    prepare_response_parser(rparser, x.head);
-    error_code ec = pumped.write_error ? pumped.write_error
-                                       : co_await read_response_header(*conn, rparser, svc.cfg.upstream.response_timeout);
-    if (ec) {
-        upstream::close_connection(*conn);
-        co_return co_await reply_with_error(svc, downstream, classify_exchange_failure(ec, rparser.got_some()),
-                                            x.client_version, false);
-    }
-    result.upstream_status = rparser.get().result_int();
-    if (result.upstream_status == 401) {
-        // Not replayable: pass the 401 on, but still drop the token so the
-        // client's retry gets a fresh one.
-        svc.tokens.reject(*tok);
-        svc.metrics.unauthorized_passed_through.Increment();
-    }
-    co_return co_await deliver_response(x, std::move(conn), rparser, *tok, result);
 }
 
 }  // namespace litmus::forward

@@ -4,6 +4,7 @@
 
 #include "proxy/core/net.hpp"
 #include "proxy/forward/proxy_services.hpp"
+#include "proxy/forward/request_body.hpp"
 #include "proxy/routing/router.hpp"
 
 #include <optional>
@@ -18,23 +19,16 @@ struct forward_result {
     std::optional<errc> error;     ///< set when the proxy answered for itself or the relay broke
 };
 
-/// Forwards `req` (its body fully read) along `route` and writes the answer
-/// to `downstream`. Every failure is answered (local JSON reply) or, once a
-/// response has started, ends with keep_alive = false. Not thread-safe: on the
-/// session's executor.
-net::awaitable<forward_result> forward_request(proxy_services& svc, beast::tcp_stream& downstream,
-                                               http::request<http::string_body>& req,
-                                               const routing::route& route);
-
-/// Forwards a request whose body is too large to buffer for a replay
-/// (over downstream.replay_limit, or chunked): the body is pumped from the
-/// client to a fresh upstream connection as it arrives, and a 401 is passed
-/// through (the token is still dropped so the next request gets a new one).
-/// `parser` has read the header only.
-net::awaitable<forward_result> forward_streamed_request(proxy_services& svc, beast::tcp_stream& downstream,
-                                                        beast::flat_buffer& downstream_buffer,
-                                                        http::request_parser<http::buffer_body>& parser,
-                                                        const routing::route& route);
+/// Forwards the request in `body` along `route` and writes the answer to
+/// `downstream`. A buffered body is retried once after an upstream 401 (with
+/// a fresh token) or a stale reused connection; a streamed one goes out once,
+/// on a fresh connection, and a 401 is passed through (the token is still
+/// dropped so the next request gets a new one). Every failure is answered
+/// (local JSON reply) or, once a response has started, ends with
+/// keep_alive = false. Not thread-safe: on the session's executor.
+/// Cancellation: the pending operation fails and the request ends.
+net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& downstream, request_body& body,
+                                       const routing::route& route);
 
 /// Writes a local reply for `e` and fills the result's status and error.
 net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_stream& downstream, errc e,

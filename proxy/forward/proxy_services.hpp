@@ -4,6 +4,7 @@
 
 #include "proxy/admin/metrics.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/routing/request_decision.hpp"
 #include "proxy/routing/router.hpp"
 #include "proxy/token/token_source.hpp"
 #include "proxy/upstream/upstream_pool.hpp"
@@ -16,6 +17,7 @@ namespace litmus::forward {
 struct proxy_services {
     const config::proxy_config& cfg;
     routing::router router;
+    routing::request_policy request_policy;
     std::vector<std::unique_ptr<upstream::upstream_pool>> pools;  ///< index = route.upstream
     token::token_source& tokens;
     admin::proxy_metrics& metrics;

@@ -29,8 +29,9 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
 
     http::response_serializer<http::buffer_body> sr{res};
     auto pumped = co_await pump_message(conn.stream, conn.buffer, parser, downstream, sr,
-                                        {opt.upstream_read_timeout, opt.downstream_write_timeout});
+                                        {opt.upstream_read_timeout, opt.downstream_write_timeout, opt.upstream_deadline});
     result.upstream_complete = pumped.read_complete;
+    result.upstream_timed_out = pumped.read_error == beast::error::timeout;
     result.downstream_started = pumped.write_started;
     result.downstream_complete = pumped.write_complete;
     result.downstream_keep_alive = keep_alive && pumped.write_complete;
@@ -46,13 +47,18 @@ net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstre
     // Same parser state, string body: allowed because no body byte was read yet.
     http::response_parser<http::string_body> whole{std::move(parser)};
     whole.body_limit(max_redacted_body);
-    auto& up = beast::get_lowest_layer(conn.stream);
-    up.expires_after(opt.upstream_read_timeout);
+    const auto header_fields = routing::field_count(whole.get());
+    // One read for the whole (small) body: the per-read timeout and the
+    // deadline both bound it.
+    expire_within(conn.stream, opt.upstream_read_timeout, opt.upstream_deadline);
     auto [ec, n] = co_await http::async_read(conn.stream, conn.buffer, whole, net::as_tuple(net::use_awaitable));
     (void)n;
-    if (ec)
+    if (ec) {
+        result.upstream_timed_out = ec == beast::error::timeout;
         co_return result;
+    }
     result.upstream_complete = true;
+    routing::drop_trailer_fields(whole.get(), header_fields);
     auto res = whole.release();
     result.upstream_keep_alive = res.keep_alive();
     redact(res.body(), secret);

@@ -14,12 +14,15 @@ struct relay_result {
     bool downstream_complete = false; ///< ... and all of it
     bool upstream_keep_alive = false; ///< the upstream connection may be pooled
     bool downstream_keep_alive = false;
+    bool upstream_timed_out = false;  ///< a read hit its timeout or the response deadline
 };
 
 struct relay_options {
     unsigned client_version = 11;
     bool client_keep_alive = true;
-    std::chrono::milliseconds upstream_read_timeout{60'000};
+    std::chrono::milliseconds upstream_read_timeout{60'000};  ///< each read
+    /// The whole response must have arrived by then (upstream.response_deadline).
+    std::chrono::steady_clock::time_point upstream_deadline = std::chrono::steady_clock::time_point::max();
     std::chrono::milliseconds downstream_write_timeout{60'000};
 };
 

@@ -10,14 +10,35 @@ bool echoes_token(std::string_view upstream_target) noexcept
     return path == "/v3/ping/authenticated";
 }
 
-std::size_t redact(std::string& body, std::string_view token)
+namespace {
+
+std::size_t replace_all(std::string& body, std::string_view token)
 {
-    if (token.empty())
-        return 0;
     std::size_t n = 0;
     for (auto pos = body.find(token); pos != std::string::npos; pos = body.find(token, pos + redacted_marker.size())) {
         body.replace(pos, token.size(), redacted_marker);
         ++n;
+    }
+    return n;
+}
+
+}  // namespace
+
+std::size_t redact(std::string& body, std::string_view token)
+{
+    if (token.empty())
+        return 0;
+    std::size_t n = replace_all(body, token);
+    // A token68 may hold '/', which JSON encoders may write as "\/"
+    // (PHP and others do by default): the same token, spelled differently.
+    if (token.find('/') != std::string_view::npos) {
+        std::string escaped;
+        for (char c : token) {
+            if (c == '/')
+                escaped += '\\';
+            escaped += c;
+        }
+        n += replace_all(body, escaped);
     }
     return n;
 }

@@ -18,8 +18,8 @@ inline constexpr std::string_view redacted_marker = "[REDACTED]";
 /// True for upstream targets whose response body echoes the access token.
 bool echoes_token(std::string_view upstream_target) noexcept;
 
-/// Replaces every occurrence of `token` in `body` with redacted_marker.
-/// Returns how many were replaced.
+/// Replaces every occurrence of `token` in `body` with redacted_marker, also
+/// where JSON wrote its '/' characters as "\/". Returns how many were replaced.
 std::size_t redact(std::string& body, std::string_view token);
 
 }  // namespace litmus::forward

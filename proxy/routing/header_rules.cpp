@@ -3,6 +3,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
+#include <iterator>
 #include <string>
 #include <vector>
 
@@ -10,8 +11,10 @@ namespace litmus::routing {
 
 namespace http = boost::beast::http;
 
-boost::system::error_code check_request_framing(const http::fields& f)
+boost::system::result<void, errc> check_request_framing(const http::request_header<>& f)
 {
+    if (f.version() / 10 != 1)
+        return errc::version_not_supported;
     if (f.count(http::field::content_length) > 1)
         return errc::bad_request;
     // Not equal_range(): in Beast 1.81 it assumes same-name fields are
@@ -25,7 +28,7 @@ boost::system::error_code check_request_framing(const http::fields& f)
         }
     if (transfer_encodings == 0)
         return {};
-    if (transfer_encodings > 1)
+    if (transfer_encodings > 1 || f.version() < 11)
         return errc::bad_request;
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t'))
         v.remove_prefix(1);
@@ -34,6 +37,24 @@ boost::system::error_code check_request_framing(const http::fields& f)
     if (!boost::beast::iequals(v, "chunked"))
         return errc::bad_request;
     return {};
+}
+
+std::size_t field_count(const http::fields& f) noexcept
+{
+    return static_cast<std::size_t>(std::distance(f.begin(), f.end()));
+}
+
+std::size_t drop_trailer_fields(http::fields& f, std::size_t header_fields)
+{
+    auto it = f.begin();
+    for (std::size_t i = 0; i < header_fields && it != f.end(); ++i)
+        ++it;
+    std::size_t dropped = 0;
+    while (it != f.end()) {
+        it = f.erase(it);
+        ++dropped;
+    }
+    return dropped;
 }
 
 void remove_hop_by_hop(http::fields& f)

@@ -6,6 +6,8 @@
 #include "proxy/core/error.hpp"
 
 #include <boost/beast/http/fields.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/system/result.hpp>
 
 #include <string_view>
 
@@ -13,10 +15,22 @@ namespace litmus::routing {
 
 /// Refuses request framings that two HTTP parsers could read differently:
 /// more than one Content-Length field, more than one Transfer-Encoding field,
-/// or a Transfer-Encoding other than exactly "chunked". (Beast itself already
-/// refuses Content-Length together with Transfer-Encoding.)
-/// Returns {} or errc::bad_request.
-boost::system::error_code check_request_framing(const boost::beast::http::fields& f);
+/// a Transfer-Encoding other than exactly "chunked", or any Transfer-Encoding
+/// in an HTTP/1.0 request (RFC 9112 §6.1: such framing is faulty; a 1.0
+/// hop would pass the chunk terminator on as a second request). (Beast
+/// itself already refuses Content-Length together with Transfer-Encoding.)
+/// Errors: bad_request; version_not_supported for a major version other than 1.
+boost::system::result<void, errc> check_request_framing(const boost::beast::http::request_header<>& req);
+
+/// Erases every field after the first `header_fields`: Beast's parser appends
+/// the trailer fields of a chunked message to its header fields, and those
+/// must never be forwarded (a trailer "Authorization" would travel next to the
+/// injected one). Call once the message is complete, before the header is
+/// serialized. Returns how many fields were dropped.
+std::size_t drop_trailer_fields(boost::beast::http::fields& f, std::size_t header_fields);
+
+/// The number of fields in `f` (to pass to drop_trailer_fields later).
+std::size_t field_count(const boost::beast::http::fields& f) noexcept;
 
 /// Removes hop-by-hop headers: Connection and every field it names,
 /// Keep-Alive, Proxy-Connection, Proxy-Authenticate, Proxy-Authorization, TE,

@@ -58,7 +58,7 @@ bool has_dot_segment(std::string_view path) noexcept
 
 router::router(std::vector<route_entry> entries) : entries_(std::move(entries)) {}
 
-boost::system::result<route> router::match(std::string_view target, std::string_view host) const
+boost::system::result<route, errc> router::match(std::string_view target, std::string_view host) const
 {
     auto r = match_entry(target, host);
     if (r && !entries_[r->upstream].base_path.empty())
@@ -66,7 +66,7 @@ boost::system::result<route> router::match(std::string_view target, std::string_
     return r;
 }
 
-boost::system::result<route> router::match_entry(std::string_view target, std::string_view host) const
+boost::system::result<route, errc> router::match_entry(std::string_view target, std::string_view host) const
 {
     if (target.empty())
         return errc::bad_request;

@@ -34,10 +34,10 @@ public:
     /// value ("" if absent). Errors: bad_request (unsafe or malformed target),
     /// method_not_allowed (authority- or asterisk-form), misdirected_request
     /// (absolute-form naming no upstream), route_not_found (no prefix matches).
-    boost::system::result<route> match(std::string_view target, std::string_view host) const;
+    boost::system::result<route, errc> match(std::string_view target, std::string_view host) const;
 
 private:
-    boost::system::result<route> match_entry(std::string_view target, std::string_view host) const;
+    boost::system::result<route, errc> match_entry(std::string_view target, std::string_view host) const;
 
     std::vector<route_entry> entries_;
 };

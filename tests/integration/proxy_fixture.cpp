@@ -347,7 +347,9 @@ running_proxy::running_proxy(const std::string& yaml, std::map<std::string, std:
 
 running_proxy::~running_proxy()
 {
-    net::post(ioc_, [this] { app_->drain([this] { ioc_.stop(); }); });
+    // As main() does: the drain leaves nothing pending, so run() returns by
+    // itself once every session and the token loop have ended.
+    net::post(ioc_, [this] { app_->drain([] {}); });
     thread_.join();
     app_.reset();
 }

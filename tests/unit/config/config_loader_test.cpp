@@ -117,6 +117,10 @@ void check_defaults(const proxy_config& cfg)
     BOOST_TEST(cfg.downstream.header_timeout.count() == 10'000);
     BOOST_TEST(cfg.downstream.idle_timeout.count() == 60'000);
     BOOST_TEST(cfg.downstream.io_timeout.count() == 60'000);
+    BOOST_TEST(cfg.downstream.target_limit == 8u * 1024);
+    BOOST_TEST(cfg.downstream.allowed_hosts.empty());
+    BOOST_TEST(cfg.downstream.allowed_origins.empty());
+    BOOST_TEST(cfg.downstream.drain_timeout.count() == 25'000);
     BOOST_TEST(cfg.token.url == "https://litmus.com/oauth/token");
     BOOST_TEST(cfg.token.parsed.host == "litmus.com");
     BOOST_TEST(cfg.token.parsed.port == 443);
@@ -133,6 +137,8 @@ void check_defaults(const proxy_config& cfg)
     BOOST_TEST(cfg.upstream.connect_timeout == d.upstream.connect_timeout);
     BOOST_TEST(cfg.upstream.response_timeout == d.upstream.response_timeout);
     BOOST_TEST(cfg.upstream.idle_timeout == d.upstream.idle_timeout);
+    BOOST_TEST(cfg.upstream.write_timeout.count() == 60'000);
+    BOOST_TEST(cfg.upstream.response_deadline.count() == 300'000);
     BOOST_TEST(cfg.upstream.max_idle == 64u);
     BOOST_TEST(cfg.tls.ca_file == "");
     check_default_upstreams(cfg);
@@ -206,6 +212,8 @@ upstreams:
 upstream:
   connect_timeout: 3s
   response_timeout: 90
+  write_timeout: 7s
+  response_deadline: 10m
   idle_timeout: 15s
   max_idle: 0
 downstream:
@@ -215,6 +223,10 @@ downstream:
   header_timeout: 5s
   idle_timeout: 2m
   io_timeout: 45s
+  target_limit: 2KiB
+  allowed_hosts: [Litmus-Proxy.default.svc, 10.0.0.7, "[FD00::1]"]
+  allowed_origins: ["HTTPS://App.example", "http://localhost:3000"]
+  drain_timeout: 0
 tls:
   ca_file: /dev/null
 )");
@@ -262,6 +274,8 @@ tls:
     BOOST_TEST(cfg.upstream.connect_timeout.count() == 3'000);
     BOOST_TEST(cfg.upstream.response_timeout.count() == 90'000);
     BOOST_TEST(cfg.upstream.idle_timeout.count() == 15'000);
+    BOOST_TEST(cfg.upstream.write_timeout.count() == 7'000);
+    BOOST_TEST(cfg.upstream.response_deadline.count() == 600'000);
     BOOST_TEST(cfg.upstream.max_idle == 0u);
 
     BOOST_TEST(cfg.downstream.header_limit == 32u * 1024);
@@ -270,6 +284,14 @@ tls:
     BOOST_TEST(cfg.downstream.header_timeout.count() == 5'000);
     BOOST_TEST(cfg.downstream.idle_timeout.count() == 120'000);
     BOOST_TEST(cfg.downstream.io_timeout.count() == 45'000);
+    BOOST_TEST(cfg.downstream.target_limit == 2048u);
+    BOOST_TEST(cfg.downstream.allowed_hosts ==
+                   (std::vector<std::string>{"litmus-proxy.default.svc", "10.0.0.7", "[fd00::1]"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(cfg.downstream.allowed_origins ==
+                   (std::vector<std::string>{"https://app.example", "http://localhost:3000"}),
+               boost::test_tools::per_element());
+    BOOST_TEST(cfg.downstream.drain_timeout.count() == 0);
     BOOST_TEST(cfg.tls.ca_file == "/dev/null");
 }
 
@@ -376,10 +398,11 @@ BOOST_AUTO_TEST_CASE(unknown_keys_inside_every_section_are_errors)
          "client_id_file, client_secret_file)"},
         {"upstream:\n  max_idle_connections: 3\n",
          "config.yaml:2:3: unknown key 'upstream.max_idle_connections' (known keys: connect_timeout, "
-         "response_timeout, idle_timeout, max_idle)"},
+         "response_timeout, write_timeout, response_deadline, idle_timeout, max_idle)"},
         {"downstream:\n  listen: 127.0.0.1:1\n",
          "config.yaml:2:3: unknown key 'downstream.listen' (known keys: header_limit, body_limit, "
-         "replay_limit, header_timeout, idle_timeout, io_timeout)"},
+         "replay_limit, header_timeout, idle_timeout, io_timeout, target_limit, allowed_hosts, allowed_origins, "
+         "drain_timeout)"},
         {"tls:\n  ca_files: /x\n",
          "config.yaml:2:3: unknown key 'tls.ca_files' (known keys: ca_file); did you mean 'ca_file'?"},
         {"upstreams:\n  - name: a\n    url: https://a.test\n    prefx: /a\n",
@@ -491,6 +514,24 @@ BOOST_AUTO_TEST_CASE(bad_values_name_key_line_and_column)
         {"downstream:\n  io_timeout: 1.5s\n",
          "config.yaml:2:15: downstream.io_timeout: expected a duration such as 500ms, 10s, 2m or 1h, got '1.5s' "
          "(whole numbers only: write 1500ms, not 1.5s)"},
+        {"downstream:\n  allowed_hosts: proxy.example\n",
+         "config.yaml:2:18: downstream.allowed_hosts: expected a list of a host name such as proxy.example, got a "
+         "single value"},
+        {"downstream:\n  allowed_hosts: [\"evil.example:8080\"]\n",
+         "config.yaml:2:19: downstream.allowed_hosts[0]: expected a host name without port or scheme, such as "
+         "litmus-proxy.default.svc, got 'evil.example:8080'"},
+        {"downstream:\n  allowed_origins: [\"https://app.example/\"]\n",
+         "config.yaml:2:21: downstream.allowed_origins[0]: expected an origin such as https://app.example or "
+         "http://localhost:3000 (scheme, host and optional port; no path), got 'https://app.example/'"},
+        {"downstream:\n  allowed_origins: [\"null\"]\n",
+         "config.yaml:2:21: downstream.allowed_origins[0]: expected an origin such as https://app.example or "
+         "http://localhost:3000 (scheme, host and optional port; no path), got 'null'"},
+        {"downstream:\n  target_limit: 100\n",
+         "config.yaml:2:17: downstream.target_limit: must be from 256 to 1MiB bytes, got '100'"},
+        {"downstream:\n  drain_timeout: 2h\n",
+         "config.yaml:2:18: downstream.drain_timeout: must be from 0s to 1h, got '2h'"},
+        {"upstream:\n  response_deadline: 0\n",
+         "config.yaml:2:22: upstream.response_deadline: must be from 1ms to 24h, got '0'"},
         {"downstream:\n  header_timeout: \"\"\n",
          "config.yaml:2:19: downstream.header_timeout: expected a duration such as 500ms, 10s, 2m or 1h, got ''"},
     };

@@ -1,0 +1,50 @@
+#include "proxy/downstream/session_registry.hpp"
+
+namespace litmus::downstream {
+
+session_registry::handle session_registry::add()
+{
+    // Entries are erased lazily: a signal may only go once the ended
+    // coroutine's machinery has let go of its slot.
+    std::erase_if(entries_, [](entry& e) { return e.ended && !e.cancel.slot().has_handler(); });
+    ++live_;
+    return entries_.emplace(entries_.end());
+}
+
+void session_registry::ended(handle h)
+{
+    h->ended = true;
+    h->stream = nullptr;
+    if (--live_ == 0 && on_empty_)
+        std::exchange(on_empty_, nullptr)();
+}
+
+void session_registry::close_idle()
+{
+    error_code ignored;
+    for (auto& e : entries_)
+        if (!e.ended && e.idle && e.stream)
+            e.stream->socket().close(ignored);
+}
+
+void session_registry::cut_all()
+{
+    error_code ignored;
+    for (auto& e : entries_) {
+        if (e.ended)
+            continue;
+        e.cancel.emit(net::cancellation_type::terminal);
+        if (e.stream)
+            e.stream->socket().close(ignored);
+    }
+}
+
+void session_registry::when_empty(std::function<void()> f)
+{
+    if (live_ == 0)
+        f();
+    else
+        on_empty_ = std::move(f);
+}
+
+}  // namespace litmus::downstream

@@ -1,0 +1,66 @@
+#include "proxy/forward/request_body.hpp"
+
+#include "proxy/forward/body_pump.hpp"
+
+namespace litmus::forward {
+
+request_body::request_body(http::request<http::string_body>& req)
+    : body_(buffered{&req}), client_keep_alive_(req.keep_alive())
+{
+}
+
+request_body::request_body(http::request_parser<http::buffer_body>& parser, beast::tcp_stream& downstream,
+                           beast::flat_buffer& buffer, std::chrono::milliseconds read_timeout)
+    : body_(streamed{&parser, &downstream, &buffer, read_timeout, parser.chunked()}),
+      client_keep_alive_(parser.get().keep_alive())
+{
+}
+
+http::request_header<>& request_body::header() noexcept
+{
+    if (auto* b = std::get_if<buffered>(&body_))
+        return *b->req;
+    return std::get<streamed>(body_).parser->get();
+}
+
+bool request_body::consumed() const noexcept
+{
+    if (std::holds_alternative<buffered>(body_))
+        return true;
+    return std::get<streamed>(body_).parser->is_done();
+}
+
+void request_body::prepare_framing()
+{
+    if (auto* b = std::get_if<buffered>(&body_)) {
+        b->req->prepare_payload();
+        return;
+    }
+    auto& s = std::get<streamed>(body_);
+    // Transfer-Encoding left with the hop-by-hop headers; a Content-Length
+    // body keeps its Content-Length, which the pump honours byte for byte.
+    if (s.chunked)
+        s.parser->get().chunked(true);
+}
+
+net::awaitable<send_result> request_body::send(upstream::upstream_connection& conn,
+                                               std::chrono::milliseconds write_timeout)
+{
+    send_result out;
+    if (auto* b = std::get_if<buffered>(&body_)) {
+        beast::get_lowest_layer(conn.stream).expires_after(write_timeout);
+        auto [ec, n] = co_await http::async_write(conn.stream, *b->req, net::as_tuple(net::use_awaitable));
+        (void)n;
+        out.upstream_error = ec;
+        co_return out;
+    }
+    auto& s = std::get<streamed>(body_);
+    http::request_serializer<http::buffer_body> sr{s.parser->get()};
+    auto pumped = co_await pump_message(*s.downstream, *s.buffer, *s.parser, conn.stream, sr,
+                                        {s.read_timeout, write_timeout});
+    out.client_error = pumped.read_error;
+    out.upstream_error = pumped.write_error;
+    co_return out;
+}
+
+}  // namespace litmus::forward

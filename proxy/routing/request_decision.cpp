@@ -1,0 +1,33 @@
+#include "proxy/routing/request_decision.hpp"
+
+#include "proxy/routing/header_rules.hpp"
+
+namespace litmus::routing {
+
+namespace http = boost::beast::http;
+
+boost::system::result<route, errc> decide_request(const http::request_header<>& req, const router& r,
+                                                  const request_policy& p)
+{
+    if (auto framing = check_request_framing(req); !framing)
+        return framing.error();
+
+    if (req.method_string().size() > p.max_method_length)
+        return errc::method_not_implemented;
+    if (req.target().size() > p.max_target_length)
+        return errc::target_too_long;
+    // TRACE is answered here, never forwarded: a server that reflects the
+    // request (as TRACE is meant to) would hand the injected token back.
+    // CONNECT would open a tunnel the proxy cannot inspect or sign.
+    if (req.method() == http::verb::trace || req.method() == http::verb::connect)
+        return errc::method_not_allowed;
+
+    if (auto host = check_host(req, p.trust); !host)
+        return host.error();
+    if (auto origin = check_browser_origin(req, p.trust); !origin)
+        return origin.error();
+
+    return r.match(req.target(), req[http::field::host]);
+}
+
+}  // namespace litmus::routing
