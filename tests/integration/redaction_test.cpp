@@ -28,6 +28,45 @@ BOOST_AUTO_TEST_CASE(token_echoed_by_ping_never_reaches_the_client)
     BOOST_TEST(c.request(http::verb::get, "/api/v2/users/current").status == 200u);
 }
 
+// A compressing server would return the echoed token gzip-encoded, where the
+// scrub cannot see it: the proxy asks for identity on token-echoing paths.
+BOOST_AUTO_TEST_CASE(echoing_path_is_fetched_identity_encoded_whatever_the_client_accepts)
+{
+    fake::fake_litmus fake;
+    fake.set_compression(fake::compression::when_accepted);
+    running_proxy proxy(yaml_for(fake));
+    http_client c(proxy.port());
+    auto r = c.request(http::verb::get, "/api/v3/ping/authenticated", {{"Accept-Encoding", "gzip, deflate"}});
+    BOOST_TEST_REQUIRE(r.status == 200u);
+    BOOST_TEST(r.header("Content-Encoding") == "");
+    BOOST_TEST(r.body.find(fake.issued_tokens().at(0)) == std::string::npos);
+    BOOST_TEST(r.json().at("meta").at("accessToken").at("token").as_string() == "[REDACTED]");
+    auto api = fake.api_requests();
+    BOOST_TEST_REQUIRE(api.size() == 1u);
+    BOOST_TEST(api[0].header("Accept-Encoding") == "identity");
+
+    // Other paths keep the client's choice: their bodies are passed on as they are.
+    auto users = c.request(http::verb::get, "/api/v2/users/current", {{"Accept-Encoding", "gzip"}});
+    BOOST_TEST(users.status == 200u);
+    BOOST_TEST(users.header("Content-Encoding") == "gzip");
+}
+
+BOOST_AUTO_TEST_CASE(an_encoded_echo_is_not_passed_on)
+{
+    fake::fake_litmus fake;
+    fake.set_compression(fake::compression::always);
+    running_proxy proxy(yaml_for(fake));
+    http_client c(proxy.port());
+    auto r = c.request(http::verb::get, "/api/v3/ping/authenticated");
+    BOOST_TEST(r.status == 502u);
+    BOOST_TEST(r.header("Litmus-Proxy-Error") == "upstream_unredactable_response");
+    BOOST_TEST(r.json().at("error").as_string() == "upstream_unredactable_response");
+    BOOST_TEST(fake.api_request_count() == 1u);
+    // The connection is still good for the next request.
+    fake.set_compression(fake::compression::off);
+    BOOST_TEST(c.request(http::verb::get, "/api/v3/ping/authenticated").status == 200u);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace litmus::test

@@ -69,6 +69,9 @@ public:
     /// The answer in set_api_mode(endpoint_mode::raw).
     void set_raw_api_response(unsigned status, std::string content_type, std::string body);
 
+    /// Whether API answers (2xx) are gzip-encoded; see fake::compression.
+    void set_compression(compression c);
+
     /// Sends the answers of every request held so far by endpoint_mode::hold
     /// (token or API). Requests arriving later are held again until the next
     /// call; switch the mode back to normal first to stop holding.

@@ -1,5 +1,7 @@
 #include "tests/support/fake_litmus_state.hpp"
 
+#include "tests/support/gzip_encode.hpp"
+
 #include <boost/algorithm/string/predicate.hpp>
 #include <openssl/rand.h>
 
@@ -11,6 +13,21 @@
 namespace litmus::fake {
 
 namespace {
+
+// Accept-Encoding names gzip with a non-zero weight (RFC 9110 §12.5.3);
+// good enough for a fake that only ever offers gzip.
+bool accepts_gzip(std::string_view accept_encoding)
+{
+    std::string lower(accept_encoding);
+    std::transform(lower.begin(), lower.end(), lower.begin(), [](unsigned char c) { return std::tolower(c); });
+    auto pos = lower.find("gzip");
+    if (pos == std::string::npos)
+        return false;
+    auto rest = std::string_view(lower).substr(pos + 4);
+    auto end = rest.find(',');
+    auto params = rest.substr(0, end);
+    return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
+}
 
 constexpr std::string_view token_host = "litmus.com";
 constexpr std::string_view api_host = "api.litmus.com";
@@ -318,9 +335,19 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
 
     if (api_mode_ != endpoint_mode::normal && api_mode_ != endpoint_mode::hold)
         return apply_mode(api_mode_, raw_api_);
-    // From here on every answer is the endpoint's own, held back in hold mode.
-    respond = [what = api_mode_ == endpoint_mode::hold ? fake_reply::action::hold : fake_reply::action::respond](
-                  http::response<http::string_body> res) { return fake_reply{what, std::move(res)}; };
+    // From here on every answer is the endpoint's own, held back in hold mode
+    // and compressed as configured.
+    const bool compress = compression_ == compression::always ||
+                          (compression_ == compression::when_accepted && accepts_gzip(req.header("Accept-Encoding")));
+    respond = [what = api_mode_ == endpoint_mode::hold ? fake_reply::action::hold : fake_reply::action::respond,
+               compress](http::response<http::string_body> res) {
+        if (compress && res.result_int() / 100 == 2 && !res.body().empty()) {
+            res.body() = gzip_encode(res.body());
+            res.set(http::field::content_encoding, "gzip");
+            res.prepare_payload();
+        }
+        return fake_reply{what, std::move(res)};
+    };
 
     if (is_bench) {
         // Deliberately unauthenticated: a benchmark baseline (nginx with a
@@ -385,6 +412,12 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
                                                                  {"target", req.target},
                                                                  {"host", req.host},
                                                                  {"body", req.body}}));
+}
+
+void fake_litmus_state::set_compression(compression c)
+{
+    std::lock_guard lock(mutex_);
+    compression_ = c;
 }
 
 void fake_litmus_state::set_token_mode(endpoint_mode m)

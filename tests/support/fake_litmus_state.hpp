@@ -56,6 +56,7 @@ public:
     bool revoke_token(const std::string& token);
     void set_api_mode(endpoint_mode m);
     void set_raw_api_response(raw_response r);
+    void set_compression(compression c);
 
     // Records.
     std::vector<recorded_request> requests() const;
@@ -110,6 +111,7 @@ private:
     bool keep_records_;
     endpoint_mode token_mode_ = endpoint_mode::normal;
     endpoint_mode api_mode_ = endpoint_mode::normal;
+    compression compression_ = compression::off;
     raw_response raw_token_;
     raw_response raw_api_;
 

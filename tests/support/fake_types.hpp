@@ -52,6 +52,13 @@ enum class endpoint_mode {
     hold,
 };
 
+/// Whether the API hosts gzip their 2xx answers.
+enum class compression {
+    off,            ///< never (the default)
+    when_accepted,  ///< when the request's Accept-Encoding names gzip, as real servers do
+    always,         ///< whatever the request accepts (a misbehaving server)
+};
+
 /// What the fake did with one request; passed to fake_options::on_request.
 struct served_request {
     const recorded_request& request;
