@@ -55,13 +55,30 @@ void prepare_response_parser(response_parser& p, bool head)
         p.skip(true);
 }
 
-net::awaitable<error_code> read_response_header(upstream::upstream_connection& conn, response_parser& parser,
+// Reads the final response header into `parser`. Interim 1xx answers (103
+// Early Hints, a stray 100) are read and dropped: passed on as the answer,
+// the real one would stay unread on a pooled connection and answer the next
+// request. 101 is never asked for (Upgrade is stripped), so it is refused.
+net::awaitable<error_code> read_response_header(upstream::upstream_connection& conn,
+                                                std::optional<response_parser>& parser, bool head,
                                                 std::chrono::milliseconds timeout, clock::time_point deadline)
 {
-    expire_within(conn.stream, timeout, deadline);
-    auto [ec, n] = co_await http::async_read_header(conn.stream, conn.buffer, parser, net::as_tuple(net::use_awaitable));
-    (void)n;
-    co_return ec;
+    for (;;) {
+        // A fresh parser per message, the interim ones included.
+        parser.emplace();
+        prepare_response_parser(*parser, head);
+        expire_within(conn.stream, timeout, deadline);
+        auto [ec, n] =
+            co_await http::async_read_header(conn.stream, conn.buffer, *parser, net::as_tuple(net::use_awaitable));
+        (void)n;
+        if (ec)
+            co_return ec;
+        auto status = parser->get().result_int();
+        if (status == 101)
+            co_return http::error::bad_status;
+        if (status >= 200)
+            co_return error_code{};
+    }
 }
 
 // A token-echoing response is scrubbed as identity-encoded text; compressed,
@@ -209,16 +226,16 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
         }
         // From here on the upstream owes a whole response within the deadline.
         auto deadline = clock::now() + ucfg.response_deadline;
-        response_parser parser;
-        prepare_response_parser(parser, x.head);
+        std::optional<response_parser> parser;
         error_code ec = sent.upstream_error
                             ? sent.upstream_error
-                            : co_await read_response_header(*conn, parser, ucfg.response_timeout, deadline);
+                            : co_await read_response_header(*conn, parser, x.head, ucfg.response_timeout, deadline);
         if (ec) {
             upstream::close_connection(*conn);
             // A pooled connection the server closed while we were choosing it:
             // nothing reached the application, so sending again is safe.
-            if (!is_timeout(ec) && !parser.got_some() &&
+            const bool got_some = parser && parser->got_some();
+            if (!is_timeout(ec) && !got_some &&
                 routing::may_retry(attempts, routing::attempt_failure::stale_connection, body.replayable(),
                                    lease->reused)) {
                 svc.metrics.retries_stale_connection.Increment();
@@ -228,14 +245,14 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
             }
             errc why = is_timeout(ec) ? (sent.upstream_error ? errc::upstream_write_timeout
                                                              : errc::upstream_response_timeout)
-                       : parser.got_some() ? errc::upstream_bad_response
+                       : got_some ? errc::upstream_bad_response
                                            : errc::upstream_reset_before_response;
             auto r = co_await x.reply(why);
             r.retried = result.retried;
             co_return r;
         }
 
-        result.upstream_status = parser.get().result_int();
+        result.upstream_status = parser->get().result_int();
         if (result.upstream_status == 401) {
             // Revoked, or expired early: drop the token (unless another
             // request already did) so the single flight fetches a new one.
@@ -256,7 +273,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
             }
             svc.metrics.unauthorized_passed_through.Increment();
         }
-        co_return co_await deliver_response(x, std::move(conn), parser, *tok, deadline, result);
+        co_return co_await deliver_response(x, std::move(conn), *parser, *tok, deadline, result);
     }
 }
 

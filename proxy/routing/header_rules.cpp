@@ -66,8 +66,13 @@ void remove_hop_by_hop(http::fields& f)
         if (field.name() == http::field::connection)
             for (auto token : http::token_list{field.value()})
                 named.emplace_back(token);
+    // Except Content-Length: it frames the message on both hops, so a peer
+    // naming it in Connection (RFC 9110 §7.6.1 forbids that) must not make
+    // the proxy send a body without framing, which the next hop would read
+    // as another request.
     for (const auto& name : named)
-        f.erase(name);
+        if (!boost::beast::iequals(name, "content-length"))
+            f.erase(name);
     static constexpr http::field hop_by_hop[] = {
         http::field::connection,         http::field::keep_alive,
         http::field::proxy_connection,   http::field::proxy_authenticate,

@@ -32,7 +32,8 @@ std::size_t drop_trailer_fields(boost::beast::http::fields& f, std::size_t heade
 /// The number of fields in `f` (to pass to drop_trailer_fields later).
 std::size_t field_count(const boost::beast::http::fields& f) noexcept;
 
-/// Removes hop-by-hop headers: Connection and every field it names,
+/// Removes hop-by-hop headers: Connection and every field it names (but
+/// Content-Length, which frames the message),
 /// Keep-Alive, Proxy-Connection, Proxy-Authenticate, Proxy-Authorization, TE,
 /// Trailer, Transfer-Encoding and Upgrade. Transfer-Encoding and Content-Length
 /// are re-derived by the serializer from the body that is actually sent.

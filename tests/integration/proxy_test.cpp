@@ -151,6 +151,28 @@ BOOST_FIXTURE_TEST_CASE(client_credentials_and_hop_by_hop_headers_never_reach_li
     BOOST_TEST(api[0].header("X-Keep-Me") == "2");
 }
 
+// An interim answer relayed as the final one would leave the real answer on
+// the pooled connection, where it would answer the next request.
+BOOST_FIXTURE_TEST_CASE(interim_responses_are_dropped_and_answers_stay_in_step, proxy_env)
+{
+    fake.set_api_preamble("HTTP/1.1 103 Early Hints\r\nLink: </a.css>; rel=preload\r\n\r\n"
+                          "HTTP/1.1 100 Continue\r\n\r\n");
+    http_client c(proxy.port());
+    for (int i = 0; i < 3; ++i) {
+        auto target = "/api/v2/anything?n=" + std::to_string(i);
+        auto r = c.request(http::verb::get, target);
+        BOOST_TEST_REQUIRE(r.status == 200u);
+        BOOST_TEST(r.json().at("target").as_string() == "/v2/anything?n=" + std::to_string(i));
+    }
+    BOOST_TEST(fake.connections_accepted() == 2u);  // token endpoint + one reused API connection
+
+    // 101 was never asked for (Upgrade is not forwarded): refused, not relayed.
+    fake.set_api_preamble("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\nConnection: Upgrade\r\n\r\n");
+    auto r = c.request(http::verb::get, "/api/v2/anything");
+    BOOST_TEST(r.status == 502u);
+    BOOST_TEST(r.header("Litmus-Proxy-Error") == "upstream_bad_response");
+}
+
 BOOST_FIXTURE_TEST_CASE(unknown_routes_get_json_errors_and_nothing_is_forwarded, proxy_env)
 {
     struct row {

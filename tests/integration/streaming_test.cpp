@@ -44,6 +44,25 @@ BOOST_AUTO_TEST_CASE(bodies_over_the_replay_limit_and_chunked_bodies_stream_thro
     BOOST_TEST(fake.api_request_count() == 3u);
 }
 
+// "Connection: Content-Length" would make a naive hop-by-hop filter drop the
+// framing of a streamed body, and the upstream would read the body as more
+// requests on the connection.
+BOOST_AUTO_TEST_CASE(a_streamed_body_keeps_its_framing_whatever_connection_names)
+{
+    fake::fake_litmus fake;
+    running_proxy proxy(yaml_for(fake, "", "downstream:\n  replay_limit: 1KiB\n  body_limit: 1MiB\n"));
+    std::string smuggled = "GET /v2/users/current HTTP/1.1\r\nHost: api.litmus.com\r\n\r\n";
+    std::string body = smuggled + std::string(4096 - smuggled.size(), 'x');
+    http_client c(proxy.port());
+    auto r = c.raw("POST /api/v2/uploads HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Content-Length\r\n"
+                   "Content-Length: 4096\r\n\r\n" + body);
+    BOOST_TEST_REQUIRE(r.status == 200u);
+    BOOST_TEST((r.json().at("body").as_string() == body));
+    auto api = fake.api_requests();
+    BOOST_TEST_REQUIRE(api.size() == 1u);
+    BOOST_TEST(api[0].header("Content-Length") == "4096");
+}
+
 BOOST_AUTO_TEST_CASE(smuggling_shapes_and_oversized_headers_are_refused_and_closed)
 {
     fake::fake_litmus fake;

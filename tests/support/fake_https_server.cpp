@@ -186,6 +186,11 @@ net::awaitable<void> fake_https_server::session::run()
                 notify(rec, reply.response.result_int(), "answered");
             }
             tcp_layer.expires_after(write_timeout);
+            if (!reply.preamble.empty()) {
+                auto [p_ec, p_n] = co_await net::async_write(stream_, net::buffer(reply.preamble), tuple_token);
+                if (p_ec)
+                    co_return;
+            }
             auto [wr_ec, wr_n] = co_await http::async_write(stream_, reply.response, tuple_token);
             if (wr_ec)
                 co_return;

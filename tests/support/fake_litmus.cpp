@@ -66,6 +66,8 @@ void fake_litmus::set_api_mode(endpoint_mode m) { impl_->state.set_api_mode(m); 
 
 void fake_litmus::set_compression(compression c) { impl_->state.set_compression(c); }
 
+void fake_litmus::set_api_preamble(std::string raw) { impl_->state.set_api_preamble(std::move(raw)); }
+
 void fake_litmus::set_raw_api_response(unsigned status, std::string content_type, std::string body)
 {
     impl_->state.set_raw_api_response({status, std::move(content_type), std::move(body)});

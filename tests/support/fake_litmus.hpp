@@ -72,6 +72,10 @@ public:
     /// Whether API answers (2xx) are gzip-encoded; see fake::compression.
     void set_compression(compression c);
 
+    /// Raw bytes sent before every API answer from now on, e.g. interim
+    /// responses ("HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"). "" = none.
+    void set_api_preamble(std::string raw);
+
     /// Sends the answers of every request held so far by endpoint_mode::hold
     /// (token or API). Requests arriving later are held again until the next
     /// call; switch the mode back to normal first to stop holding.

@@ -340,13 +340,13 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
     const bool compress = compression_ == compression::always ||
                           (compression_ == compression::when_accepted && accepts_gzip(req.header("Accept-Encoding")));
     respond = [what = api_mode_ == endpoint_mode::hold ? fake_reply::action::hold : fake_reply::action::respond,
-               compress](http::response<http::string_body> res) {
+               compress, preamble = api_preamble_](http::response<http::string_body> res) {
         if (compress && res.result_int() / 100 == 2 && !res.body().empty()) {
             res.body() = gzip_encode(res.body());
             res.set(http::field::content_encoding, "gzip");
             res.prepare_payload();
         }
-        return fake_reply{what, std::move(res)};
+        return fake_reply{what, std::move(res), preamble};
     };
 
     if (is_bench) {
@@ -412,6 +412,12 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
                                                                  {"target", req.target},
                                                                  {"host", req.host},
                                                                  {"body", req.body}}));
+}
+
+void fake_litmus_state::set_api_preamble(std::string raw)
+{
+    std::lock_guard lock(mutex_);
+    api_preamble_ = std::move(raw);
 }
 
 void fake_litmus_state::set_compression(compression c)

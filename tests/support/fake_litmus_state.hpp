@@ -23,6 +23,8 @@ struct fake_reply {
     enum class action { respond, close, reset, stall, hold };
     action what = action::respond;
     http::response<http::string_body> response;  ///< meaningful for respond only
+    /// Raw bytes written just before `response` (interim 1xx answers).
+    std::string preamble = {};
 };
 
 /// A configured raw answer for endpoint_mode::raw.
@@ -57,6 +59,7 @@ public:
     void set_api_mode(endpoint_mode m);
     void set_raw_api_response(raw_response r);
     void set_compression(compression c);
+    void set_api_preamble(std::string raw);
 
     // Records.
     std::vector<recorded_request> requests() const;
@@ -112,6 +115,7 @@ private:
     endpoint_mode token_mode_ = endpoint_mode::normal;
     endpoint_mode api_mode_ = endpoint_mode::normal;
     compression compression_ = compression::off;
+    std::string api_preamble_;
     raw_response raw_token_;
     raw_response raw_api_;
 

@@ -45,6 +45,22 @@ BOOST_AUTO_TEST_CASE(framing_refuses_smuggling_shapes)
     }
 }
 
+BOOST_AUTO_TEST_CASE(connection_cannot_remove_the_framing_or_the_injected_fields)
+{
+    http::fields f;
+    f.insert(http::field::connection, "Content-Length, Host, Authorization");
+    f.insert(http::field::content_length, "10");
+    f.insert(http::field::host, "localhost");
+    f.insert(http::field::authorization, "Bearer client");
+    prepare_upstream_request(f, "api.litmus.com", "Bearer real");
+    BOOST_TEST(f[http::field::content_length] == "10");
+    BOOST_TEST(f.count(http::field::host) == 1u);
+    BOOST_TEST(f[http::field::host] == "api.litmus.com");
+    BOOST_TEST(f.count(http::field::authorization) == 1u);
+    BOOST_TEST(f[http::field::authorization] == "Bearer real");
+    BOOST_TEST(f.count(http::field::connection) == 0u);
+}
+
 BOOST_AUTO_TEST_CASE(trailer_fields_are_dropped_header_fields_kept)
 {
     http::fields f;
