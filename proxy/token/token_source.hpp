@@ -47,6 +47,12 @@ public:
     /// it); the caller then calls get() again.
     void reject(const token& t);
 
+    /// An upstream answered `t` with anything but 401: the token works. Cheap
+    /// (no allocation, no log), so the forwarder calls it for every response;
+    /// it keeps tokens that worked and were then revoked from putting the
+    /// next fetch under the backoff meant for tokens the API never accepts.
+    void accepted(const token& t) noexcept { state_.on_accepted_by_upstream(t.generation); }
+
     /// A valid token is held now (readiness).
     bool ready() const { return state_.usable(clock::now()) != nullptr; }
 

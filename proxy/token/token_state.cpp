@@ -85,6 +85,7 @@ void token_state::on_fetch_succeeded(clock::time_point started, const token_resp
     // the endpoint's clock started no later than that.
     t->expires_at = started + r.lifetime;
     current_ = std::move(t);
+    current_accepted_ = false;
     // A scheduled refresh of a token that lived ends a streak of quick rejections.
     if (started - obtained_at_ >= quick_rejection_window)
         quick_rejections_ = 0;
@@ -124,7 +125,11 @@ bool token_state::on_rejected_by_upstream(std::uint64_t generation, clock::time_
         return false;
     current_.reset();
     wanted_ = true;
-    if (now - obtained_at_ < quick_rejection_window) {
+    if (current_accepted_) {
+        // It worked, then was revoked: the endpoint's tokens are good, so this
+        // is no evidence for backing off, and any streak of refused ones is over.
+        quick_rejections_ = 0;
+    } else if (now - obtained_at_ < quick_rejection_window) {
         ++quick_rejections_;
         // The first quick rejection is fetched again at once (a revocation
         // can hit a token issued a moment ago); repeats back off.

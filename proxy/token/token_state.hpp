@@ -83,7 +83,23 @@ public:
     /// A token refused within seconds of being issued, again and again, puts
     /// the next fetches under backoff: the endpoint hands out tokens the API
     /// refuses, and re-fetching at request rate would only hammer it.
+    /// A token refused within seconds of being issued, again and again, puts
+    /// the next fetches under backoff: the endpoint hands out tokens the API
+    /// refuses, and re-fetching at request rate would only hammer it. Only
+    /// tokens that never earned an upstream answer count: one that worked
+    /// and was then revoked says nothing against the endpoint, and ends a
+    /// streak.
     bool on_rejected_by_upstream(std::uint64_t generation, clock::time_point now, double unit_random);
+
+    /// An upstream answered something other than 401 to the token of
+    /// `generation`: if it is the current token, it has proved good (see
+    /// on_rejected_by_upstream). Called for every forwarded response, so it
+    /// is O(1) and allocation-free; a stale generation is ignored.
+    void on_accepted_by_upstream(std::uint64_t generation) noexcept
+    {
+        if (current_ && current_->generation == generation)
+            current_accepted_ = true;
+    }
 
     bool rejected() const noexcept { return rejected_; }
     bool reauthorization_required() const noexcept { return !refresh_token_ && !fallback_; }
@@ -104,6 +120,7 @@ private:
     clock::time_point retry_at_{};
     unsigned failures_ = 0;
     unsigned quick_rejections_ = 0;
+    bool current_accepted_ = false;  // current_ has earned a non-401 upstream answer
     bool wanted_ = false;
     bool rejected_ = false;
     token_failure last_failure_;

@@ -210,6 +210,36 @@ BOOST_FIXTURE_TEST_CASE(streamed_401_still_drops_the_revoked_token_for_later_req
     BOOST_TEST(value_of(proxy.metrics().token_invalidations) == 1.0);
 }
 
+BOOST_AUTO_TEST_CASE(tokens_revoked_right_after_each_successful_request_are_replaced_without_backoff)
+{
+    // Every token works and is then revoked a moment later, five times within
+    // a few seconds. Each one earned a 200, so none is evidence that the
+    // endpoint issues bad tokens: every replacement must be fetched at once.
+    // The backoff is set far above the wait so that wrongly backing off shows
+    // as a 503 on the spot rather than as a slow test.
+    // Depends on the forwarder reporting non-401 answers (tokens.accepted()).
+    fake::fake_litmus fake;
+    running_proxy proxy(yaml_for(fake, "  backoff_initial: 4s\n  wait_timeout: 500ms\n"));
+    BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
+    const auto token_requests_before = fake.token_request_count();
+
+    constexpr int rounds = 5;
+    http_client c(proxy.port());
+    for (int i = 0; i < rounds; ++i)
+        BOOST_TEST_CONTEXT("revocation " << i + 1)
+        {
+            fake.revoke_all_tokens();
+            auto r = c.request(http::verb::get, target);
+            BOOST_TEST(r.status == 200u);
+            BOOST_TEST(r.header("Litmus-Proxy-Error") == "");
+            BOOST_TEST(fake.token_request_count() == token_requests_before + static_cast<std::size_t>(i) + 1);
+            BOOST_TEST(fake.api_requests().back().bearer_token() == fake.issued_tokens().back());
+        }
+    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == double{rounds});
+    BOOST_TEST(value_of(proxy.metrics().token_invalidations) == double{rounds});
+    BOOST_TEST(value_of(proxy.metrics().local_reply(errc::token_unavailable)) == 0.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace litmus::test

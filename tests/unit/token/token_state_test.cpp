@@ -201,6 +201,57 @@ BOOST_FIXTURE_TEST_CASE(tokens_refused_right_after_issue_back_off, fixture)
     BOOST_TEST(ms_between(now + 5s, s.next_fetch_at(now + 5s)) == 80'000);
 }
 
+BOOST_FIXTURE_TEST_CASE(tokens_that_worked_and_were_then_revoked_never_back_off, fixture)
+{
+    // Each token earns a successful upstream answer and is revoked a second
+    // later: every one proved the endpoint issues good tokens, so each
+    // replacement is fetched at once, however many such revocations in a row.
+    token_state s(cfg, token_grant{});
+    auto now = t0;
+    for (int i = 0; i < 8; ++i) {
+        BOOST_TEST_CONTEXT("token " << i)
+        {
+            s.on_fetch_succeeded(now, answer(100s), 1.0);
+            s.on_accepted_by_upstream(s.generation());
+            now += 1s;
+            BOOST_TEST(s.on_rejected_by_upstream(s.generation(), now, 1.0));
+            BOOST_TEST((s.next_fetch_at(now) == now));
+        }
+    }
+}
+
+BOOST_FIXTURE_TEST_CASE(only_tokens_never_accepted_count_towards_the_backoff_streak, fixture)
+{
+    token_state s(cfg, token_grant{});
+    auto now = t0;
+    auto issue = [&] { s.on_fetch_succeeded(now, answer(100s), 1.0); };
+    auto refuse = [&] {
+        now += 1s;
+        BOOST_TEST(s.on_rejected_by_upstream(s.generation(), now, 1.0));
+        return ms_between(now, s.next_fetch_at(now));
+    };
+    // Two tokens refused without a single success: the second backs off.
+    issue();
+    BOOST_TEST(refuse() == 0);
+    issue();
+    BOOST_TEST(refuse() == 500);
+    // An answer to a token that is no longer current proves nothing about
+    // the current one: it still counts.
+    auto stale = s.generation();
+    issue();
+    s.on_accepted_by_upstream(stale);
+    BOOST_TEST(refuse() == 1000);
+    // A token that worked ends the streak: its revocation is fetched at once,
+    // and so is the next never-accepted one (the first of a new streak).
+    issue();
+    s.on_accepted_by_upstream(s.generation());
+    BOOST_TEST(refuse() == 0);
+    issue();
+    BOOST_TEST(refuse() == 0);
+    issue();
+    BOOST_TEST(refuse() == 500);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace litmus::token
