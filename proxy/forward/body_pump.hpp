@@ -56,7 +56,10 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             body.data = buf;
             body.size = sizeof buf;
             expire_within(in, t.read, t.read_deadline);
-            auto [ec, n] = co_await http::async_read(in, in_buffer, parser, net::as_tuple(net::use_awaitable));
+            // read_some, not read: whatever arrived is passed on now, so a
+            // slow body streams instead of waiting for a full chunk, and the
+            // per-read timeout measures silence, not throughput.
+            auto [ec, n] = co_await http::async_read_some(in, in_buffer, parser, net::as_tuple(net::use_awaitable));
             (void)n;
             // need_buffer: our chunk is full, which is the point of the loop.
             if (ec == http::error::need_buffer)
@@ -73,6 +76,10 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             // header has not been written yet they would go out inside it.
             if (parser.is_done())
                 routing::drop_trailer_fields(parser.get(), header_fields);
+            // Only framing was read (a chunk header): nothing to write yet,
+            // and an empty buffer would read as the last chunk.
+            if (body.size == sizeof buf && !parser.is_done())
+                continue;
             body.size = sizeof buf - body.size;
             body.data = buf;
             body.more = !parser.is_done();

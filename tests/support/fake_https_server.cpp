@@ -151,7 +151,8 @@ net::awaitable<void> fake_https_server::session::run()
         fake_reply reply;
         try {
             reply = owner_.handler_(rec);
-            if (reply.what == fake_reply::action::respond || reply.what == fake_reply::action::hold) {
+            if (reply.what == fake_reply::action::respond || reply.what == fake_reply::action::hold ||
+                reply.what == fake_reply::action::drip) {
                 auto& res = reply.response;
                 res.version(version);
                 res.keep_alive(keep_alive);
@@ -216,6 +217,30 @@ net::awaitable<void> fake_https_server::session::run()
             tcp_layer.socket().set_option(net::socket_base::linger(true, 0), ec);
             tcp_layer.socket().close(ec);
             co_return;
+        }
+        case fake_reply::action::drip: {
+            notify(rec, reply.response.result_int(), "dripped");
+            // The header at once, then the body a byte at a time.
+            const std::string bytes = std::move(reply.response.body());
+            reply.response.body().clear();
+            http::response_serializer<http::string_body> sr{reply.response};
+            tcp_layer.expires_after(write_timeout);
+            auto [h_ec, h_n] = co_await http::async_write_header(stream_, sr, tuple_token);
+            if (h_ec || aborted_)
+                co_return;
+            net::steady_timer pause(stream_.get_executor());
+            for (char c : bytes) {
+                tcp_layer.expires_after(write_timeout);
+                auto [d_ec, d_n] = co_await net::async_write(stream_, net::buffer(&c, 1), tuple_token);
+                if (d_ec || aborted_)
+                    co_return;
+                pause.expires_after(std::chrono::milliseconds(5));
+                auto [p_ec] = co_await pause.async_wait(tuple_token);
+                (void)p_ec;
+            }
+            if (!keep_alive)
+                co_return;
+            break;
         }
         case fake_reply::action::stall: {
             notify(rec, 0, "stalled");

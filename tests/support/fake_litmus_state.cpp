@@ -29,6 +29,16 @@ bool accepts_gzip(std::string_view accept_encoding)
     return params.find("q=0") == std::string_view::npos || params.find("q=0.") != std::string_view::npos;
 }
 
+// How the normal answer goes out in the modes that still compute it.
+fake_reply::action action_of(endpoint_mode m)
+{
+    switch (m) {
+    case endpoint_mode::hold: return fake_reply::action::hold;
+    case endpoint_mode::drip: return fake_reply::action::drip;
+    default: return fake_reply::action::respond;
+    }
+}
+
 constexpr std::string_view token_host = "litmus.com";
 constexpr std::string_view api_host = "api.litmus.com";
 constexpr std::string_view instant_host = "instant-api.litmus.com";
@@ -186,10 +196,10 @@ fake_reply fake_litmus_state::handle(const recorded_request& req)
     if (is_token) {
         if (kind_of(name) != host_kind::token)
             return {fake_reply::action::respond, misdirected(name, path)};
-        if (token_mode_ != endpoint_mode::normal && token_mode_ != endpoint_mode::hold)
+        if (token_mode_ != endpoint_mode::normal && token_mode_ != endpoint_mode::hold &&
+            token_mode_ != endpoint_mode::drip)
             return apply_mode(token_mode_, raw_token_);
-        return {token_mode_ == endpoint_mode::hold ? fake_reply::action::hold : fake_reply::action::respond,
-                token_endpoint(req)};
+        return {action_of(token_mode_), token_endpoint(req)};
     }
     return api_endpoint(req, name, path);
 }
@@ -217,9 +227,10 @@ fake_reply fake_litmus_state::apply_mode(endpoint_mode m, const raw_response& ra
     }
     case endpoint_mode::normal:
     case endpoint_mode::hold:
+    case endpoint_mode::drip:
         break;
     }
-    throw std::logic_error("apply_mode(normal|hold)");
+    throw std::logic_error("apply_mode(normal|hold|drip)");
 }
 
 http::response<http::string_body> fake_litmus_state::token_endpoint(const recorded_request& req)
@@ -333,14 +344,13 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
             return respond(misdirected(host_name, path));
     }
 
-    if (api_mode_ != endpoint_mode::normal && api_mode_ != endpoint_mode::hold)
+    if (api_mode_ != endpoint_mode::normal && api_mode_ != endpoint_mode::hold && api_mode_ != endpoint_mode::drip)
         return apply_mode(api_mode_, raw_api_);
     // From here on every answer is the endpoint's own, held back in hold mode
     // and compressed as configured.
     const bool compress = compression_ == compression::always ||
                           (compression_ == compression::when_accepted && accepts_gzip(req.header("Accept-Encoding")));
-    respond = [what = api_mode_ == endpoint_mode::hold ? fake_reply::action::hold : fake_reply::action::respond,
-               compress, preamble = api_preamble_](http::response<http::string_body> res) {
+    respond = [what = action_of(api_mode_), compress, preamble = api_preamble_](http::response<http::string_body> res) {
         if (compress && res.result_int() / 100 == 2 && !res.body().empty()) {
             res.body() = gzip_encode(res.body());
             res.set(http::field::content_encoding, "gzip");

@@ -20,7 +20,8 @@ namespace litmus::fake {
 struct fake_reply {
     /// hold: send `response`, but only once the server is told to release
     /// held requests.
-    enum class action { respond, close, reset, stall, hold };
+    /// drip: send `response` one byte at a time (endpoint_mode::drip).
+    enum class action { respond, close, reset, stall, hold, drip };
     action what = action::respond;
     http::response<http::string_body> response;  ///< meaningful for respond only
     /// Raw bytes written just before `response` (interim 1xx answers).

@@ -50,6 +50,10 @@ enum class endpoint_mode {
     /// that moment), but send it only when release_held() is called: lets a
     /// test pile up concurrent callers behind one slow fetch deterministically.
     hold,
+    /// the normal answer, its header at once, then its body one byte every
+    /// 5 ms: a server that is alive but hopelessly slow (per-read timeouts
+    /// never fire).
+    drip,
 };
 
 /// Whether the API hosts gzip their 2xx answers.
@@ -63,7 +67,7 @@ enum class compression {
 struct served_request {
     const recorded_request& request;
     unsigned status;         ///< HTTP status sent; 0 when nothing was sent
-    std::string_view outcome;  ///< "answered", "held", "closed", "reset" or "stalled"
+    std::string_view outcome;  ///< "answered", "held", "dripped", "closed", "reset" or "stalled"
 };
 
 struct fake_options {
