@@ -272,6 +272,10 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
                 continue;
             }
             svc.metrics.unauthorized_passed_through.Increment();
+        } else {
+            // The token earned an answer: a later 401 to it is a revocation,
+            // not a sign that the endpoint hands out tokens the API refuses.
+            svc.tokens.accepted(*tok);
         }
         co_return co_await deliver_response(x, std::move(conn), *parser, *tok, deadline, result);
     }
