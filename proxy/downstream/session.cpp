@@ -2,6 +2,7 @@
 
 #include "proxy/core/log.hpp"
 #include "proxy/forward/forwarder.hpp"
+#include "proxy/forward/local_reply.hpp"
 #include "proxy/routing/header_rules.hpp"
 #include "proxy/routing/request_decision.hpp"
 
@@ -10,21 +11,6 @@ namespace litmus::downstream {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-// Maps a request read failure to the reply it deserves; nullopt = close
-// silently (the client left or went quiet: nobody is listening).
-std::optional<errc> read_error_reply(const error_code& ec)
-{
-    if (ec == http::error::header_limit)
-        return errc::header_too_large;
-    if (ec == http::error::body_limit)
-        return errc::body_too_large;
-    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
-        ec.category() != http::make_error_code(http::error::bad_target).category())
-        return std::nullopt;
-    // Anything else the HTTP parser refused is malformed input.
-    return errc::bad_request;
-}
 
 // Clients such as curl hold a large body back until told to send it.
 // Returns false when the connection failed.
@@ -79,11 +65,73 @@ net::awaitable<bool> await_request(beast::tcp_stream& stream, beast::flat_buffer
     if (buffer.size() > 0)
         co_return true;  // pipelined: the next request is already here
     stream.expires_after(idle_timeout);
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(4096), net::as_tuple(net::use_awaitable));
+    // Never past the buffer's bound: prepare() throws beyond it.
+    auto want = std::min<std::size_t>(4096, buffer.max_size());
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(want), net::as_tuple(net::use_awaitable));
     if (ec)
         co_return false;
     buffer.commit(n);
     co_return true;
+}
+
+// True when the header bytes in `data` (up to the blank line that ends the
+// header, or all of it when that has not arrived) hold an obs-fold: a line
+// that starts with SP or HTAB continuing the previous field (RFC 9112 §5.2).
+// Parsers disagree on it (Beast joins the lines, others split them), so a
+// request carrying one is refused rather than reinterpreted.
+bool has_obs_fold(std::string_view data) noexcept
+{
+    auto end = data.find("\r\n\r\n");
+    auto header = data.substr(0, end == std::string_view::npos ? data.size() : end + 2);
+    for (auto pos = header.find("\r\n"); pos != std::string_view::npos; pos = header.find("\r\n", pos + 2))
+        if (pos + 2 < header.size() && (header[pos + 2] == ' ' || header[pos + 2] == '\t'))
+            return true;
+    return false;
+}
+
+// Reads a request header into `parser`. The loop is ours rather than
+// http::async_read_header's for two checks Beast 1.81 does not make:
+//  - the whole header block is held to downstream.header_limit: Beast
+//    applies the limit to each parse window only, and fields it has already
+//    consumed no longer count, so a header arriving over many reads could
+//    grow without bound;
+//  - obs-fold is refused (see has_obs_fold).
+// Errors: the read's, end_of_stream / partial_message when the client
+// closes, header_limit, bad_value (obs-fold), or the parser's.
+net::awaitable<error_code> read_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                       http::request_parser<http::string_body>& parser, std::uint32_t header_limit,
+                                       std::chrono::milliseconds timeout)
+{
+    // One deadline for the whole header, however many reads it takes.
+    stream.expires_after(timeout);
+    std::size_t consumed = 0;
+    for (;;) {
+        if (buffer.size() > 0) {
+            auto data = buffer.data();
+            if (has_obs_fold({static_cast<const char*>(data.data()), data.size()}))
+                co_return http::error::bad_value;
+            error_code ec;
+            auto n = parser.put(data, ec);
+            buffer.consume(n);
+            consumed += n;
+            if (consumed > header_limit)
+                co_return http::error::header_limit;
+            if (parser.is_header_done())
+                co_return error_code{};
+            if (ec && ec != http::error::need_more)
+                co_return ec;
+        }
+        if (buffer.size() >= buffer.max_size())
+            co_return http::error::header_limit;
+        auto want = std::min<std::size_t>(4096, buffer.max_size() - buffer.size());
+        auto [ec, n] = co_await stream.async_read_some(buffer.prepare(want), net::as_tuple(net::use_awaitable));
+        if (ec == net::error::eof)
+            co_return parser.got_some() || buffer.size() > 0 ? http::error::partial_message
+                                                             : http::error::end_of_stream;
+        if (ec)
+            co_return ec;
+        buffer.commit(n);
+    }
 }
 
 // The decision about a request whose header has been read: the pure checks
@@ -115,19 +163,19 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
         co_return forward::forward_result{};
 
     if (!streamed) {
-        const auto header_fields = routing::field_count(parser.get());
+        const routing::header_snapshot header(parser.get());
         if (!parser.is_done()) {
             stream.expires_after(dcfg.io_timeout);
             auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
             (void)n;
             if (ec) {
-                auto refuse = read_error_reply(ec);
+                auto refuse = forward::reply_for_read_error(ec);
                 if (!refuse)
                     co_return forward::forward_result{};
                 co_return co_await forward::reply_with_error(svc, stream, *refuse, parser.get().version(), false);
             }
         }
-        routing::drop_trailer_fields(parser.get(), header_fields);
+        header.drop_added(parser.get());
         forward::request_body body(parser.get());
         co_return co_await forward::forward(svc, stream, body, route);
     }
@@ -146,7 +194,10 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
     const auto& dcfg = svc.cfg.downstream;
     beast::tcp_stream stream(std::move(socket));
     session_scope scope(h, stream);
-    beast::flat_buffer buffer;
+    // Bounded, so that no single line the parser must see whole (a chunk
+    // header with endless extensions) can make it grow without limit; a
+    // header block is refused at header_limit before this fills.
+    beast::flat_buffer buffer(dcfg.header_limit + 1024);
 
     for (;;) {
         scope.idle(true);
@@ -161,16 +212,14 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
         http::request_parser<http::string_body> parser;
         parser.header_limit(dcfg.header_limit);
         parser.body_limit(dcfg.body_limit);
-        stream.expires_after(dcfg.header_timeout);
-        auto [hec, hn] = co_await http::async_read_header(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-        (void)hn;
+        auto hec = co_await read_header(stream, buffer, parser, dcfg.header_limit, dcfg.header_timeout);
 
         // Decide, then forward or reply.
         forward::forward_result result;
         std::string_view route_name = "none";
         std::optional<routing::route> route;
         if (hec) {
-            auto refuse = read_error_reply(hec);
+            auto refuse = forward::reply_for_read_error(hec);
             if (!refuse)
                 break;
             // The request's framing is unknown or broken: answer and close,

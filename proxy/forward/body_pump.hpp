@@ -11,6 +11,9 @@ namespace litmus::forward {
 /// Body bytes moved per read/write pair; lives in the coroutine frame.
 inline constexpr std::size_t pump_chunk = 16 * 1024;
 
+/// Trailer fields accepted (and dropped) in one message before it is refused.
+inline constexpr std::size_t max_trailer_fields = 64;
+
 struct pump_result {
     bool read_complete = false;   ///< the parser reached the end of the message
     bool write_started = false;   ///< at least one write was attempted
@@ -39,7 +42,7 @@ void expire_within(Stream& stream, std::chrono::milliseconds per_op, std::chrono
 /// `parser` has read the message header from `in` (through `in_buffer`) and
 /// `sr` serializes `parser.get()`: header edits made before the call are
 /// what goes out. Trailer fields are never passed on (see
-/// routing::drop_trailer_fields): the serializer ends a chunked body with an
+/// routing::header_snapshot): the serializer ends a chunked body with an
 /// empty trailer section. Not thread-safe. Cancellation: the pending read or
 /// write fails, and the result says how far the message got.
 template <bool IsRequest, class InStream, class OutStream>
@@ -49,7 +52,8 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
 {
     pump_result r;
     auto& body = parser.get().body();
-    const auto header_fields = routing::field_count(parser.get());
+    const routing::header_snapshot header(parser.get());
+    std::size_t trailer_fields = 0;
     char buf[pump_chunk];
     do {
         if (!parser.is_done()) {
@@ -74,8 +78,13 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             }
             // The parser appends trailer fields to the header fields; if the
             // header has not been written yet they would go out inside it.
-            if (parser.is_done())
-                routing::drop_trailer_fields(parser.get(), header_fields);
+            // Dropped as they come (memory stays bounded), and counted: an
+            // endless trailer section is refused like an endless header.
+            trailer_fields += header.drop_added(parser.get());
+            if (trailer_fields > max_trailer_fields) {
+                r.read_error = http::error::header_limit;
+                co_return r;
+            }
             // Only framing was read (a chunk header): nothing to write yet,
             // and an empty buffer would read as the last chunk.
             if (body.size == sizeof buf && !parser.is_done())

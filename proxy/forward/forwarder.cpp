@@ -153,14 +153,6 @@ void rewrite_for_upstream(exchange& x, const token::token& tok)
     x.body.prepare_framing();
 }
 
-// A client body that broke mid-stream: a parse error is the client's fault
-// and gets a 400; a vanished or silent client gets nothing.
-bool deserves_reply(const error_code& client_error)
-{
-    return client_error.category() == http::make_error_code(http::error::bad_target).category() &&
-           client_error != http::error::end_of_stream && client_error != http::error::partial_message;
-}
-
 }  // namespace
 
 net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_stream& downstream, errc e,
@@ -216,8 +208,10 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
             // The upstream got a truncated request, which it cannot take for
             // a whole one: closing the connection discards it.
             upstream::close_connection(*conn);
-            if (deserves_reply(sent.client_error)) {
-                auto r = co_await reply_with_error(svc, downstream, errc::bad_request, x.client_version, false);
+            // A parse error is the client's fault and gets its answer; a
+            // vanished or silent client gets nothing.
+            if (auto why = reply_for_read_error(sent.client_error)) {
+                auto r = co_await reply_with_error(svc, downstream, *why, x.client_version, false);
                 r.retried = result.retried;
                 co_return r;
             }

@@ -2,6 +2,18 @@
 
 namespace litmus::forward {
 
+std::optional<errc> reply_for_read_error(const error_code& ec)
+{
+    if (ec == http::error::header_limit)
+        return errc::header_too_large;
+    if (ec == http::error::body_limit)
+        return errc::body_too_large;
+    if (ec == http::error::end_of_stream || ec == http::error::partial_message ||
+        ec.category() != http::make_error_code(http::error::bad_target).category())
+        return std::nullopt;
+    return errc::bad_request;
+}
+
 std::string_view default_message(errc e) noexcept
 {
     switch (e) {

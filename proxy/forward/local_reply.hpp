@@ -6,11 +6,19 @@
 #include "proxy/core/error.hpp"
 #include "proxy/core/net.hpp"
 
+#include <optional>
+
 namespace litmus::forward {
 
 /// `retry_after_s` > 0 adds Retry-After. `message` must hold no secret.
 http::response<http::string_body> make_local_reply(errc e, std::string_view message, unsigned version,
                                                    bool keep_alive, unsigned retry_after_s = 0);
+
+/// The reply a failure to read the client's request deserves; nullopt when
+/// there is nobody to answer (the client left or went quiet). Anything the
+/// HTTP parser refused is malformed input (400), except the limits (431,
+/// 413).
+std::optional<errc> reply_for_read_error(const error_code& ec);
 
 /// The default human-readable explanation of each error.
 std::string_view default_message(errc e) noexcept;

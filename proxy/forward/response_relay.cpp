@@ -47,7 +47,7 @@ net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstre
     // Same parser state, string body: allowed because no body byte was read yet.
     http::response_parser<http::string_body> whole{std::move(parser)};
     whole.body_limit(max_redacted_body);
-    const auto header_fields = routing::field_count(whole.get());
+    const routing::header_snapshot header(whole.get());
     // One read for the whole (small) body: the per-read timeout and the
     // deadline both bound it.
     expire_within(conn.stream, opt.upstream_read_timeout, opt.upstream_deadline);
@@ -58,7 +58,7 @@ net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstre
         co_return result;
     }
     result.upstream_complete = true;
-    routing::drop_trailer_fields(whole.get(), header_fields);
+    header.drop_added(whole.get());
     auto res = whole.release();
     result.upstream_keep_alive = res.keep_alive();
     redact(res.body(), secret);

@@ -3,7 +3,7 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/rfc7230.hpp>
 
-#include <iterator>
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -39,20 +39,23 @@ boost::system::result<void, errc> check_request_framing(const http::request_head
     return {};
 }
 
-std::size_t field_count(const http::fields& f) noexcept
+header_snapshot::header_snapshot(const http::fields& f)
 {
-    return static_cast<std::size_t>(std::distance(f.begin(), f.end()));
+    for (const auto& field : f)
+        fields_.push_back(&field);
+    std::sort(fields_.begin(), fields_.end());
 }
 
-std::size_t drop_trailer_fields(http::fields& f, std::size_t header_fields)
+std::size_t header_snapshot::drop_added(http::fields& f) const
 {
-    auto it = f.begin();
-    for (std::size_t i = 0; i < header_fields && it != f.end(); ++i)
-        ++it;
     std::size_t dropped = 0;
-    while (it != f.end()) {
-        it = f.erase(it);
-        ++dropped;
+    for (auto it = f.begin(); it != f.end();) {
+        if (std::binary_search(fields_.begin(), fields_.end(), static_cast<const void*>(&*it))) {
+            ++it;
+        } else {
+            it = f.erase(it);
+            ++dropped;
+        }
     }
     return dropped;
 }

@@ -10,6 +10,7 @@
 #include <boost/system/result.hpp>
 
 #include <string_view>
+#include <vector>
 
 namespace litmus::routing {
 
@@ -22,15 +23,23 @@ namespace litmus::routing {
 /// Errors: bad_request; version_not_supported for a major version other than 1.
 boost::system::result<void, errc> check_request_framing(const boost::beast::http::request_header<>& req);
 
-/// Erases every field after the first `header_fields`: Beast's parser appends
-/// the trailer fields of a chunked message to its header fields, and those
-/// must never be forwarded (a trailer "Authorization" would travel next to the
-/// injected one). Call once the message is complete, before the header is
-/// serialized. Returns how many fields were dropped.
-std::size_t drop_trailer_fields(boost::beast::http::fields& f, std::size_t header_fields);
+/// The fields of a message as they stand, to tell them apart later from
+/// trailer fields: Beast's parser adds the trailer section of a chunked
+/// message to the header fields, and those must never be forwarded (a
+/// trailer "Authorization" would travel next to the injected one). Position
+/// cannot tell them apart, as Beast inserts a field next to others of the same
+/// name; identity can. Take the snapshot once the header is final, before
+/// body bytes are parsed.
+class header_snapshot {
+public:
+    explicit header_snapshot(const boost::beast::http::fields& f);
 
-/// The number of fields in `f` (to pass to drop_trailer_fields later).
-std::size_t field_count(const boost::beast::http::fields& f) noexcept;
+    /// Erases every field added since the snapshot. Returns how many.
+    std::size_t drop_added(boost::beast::http::fields& f) const;
+
+private:
+    std::vector<const void*> fields_;  ///< addresses of the field nodes, sorted
+};
 
 /// Removes hop-by-hop headers: Connection and every field it names (but
 /// Content-Length, which frames the message),

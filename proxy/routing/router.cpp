@@ -41,6 +41,33 @@ bool segment_is_dots(std::string_view seg)
 
 }  // namespace
 
+bool has_unsafe_target_chars(std::string_view target) noexcept
+{
+    auto hex = [](char c) {
+        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+    };
+    for (std::size_t i = 0; i < target.size(); ++i) {
+        auto c = static_cast<unsigned char>(target[i]);
+        if (c <= 0x20 || c >= 0x7f)
+            return true;
+        switch (c) {
+        case '\\':  // a path separator to some servers: "/a\\..\\b" is a traversal there
+        case '#':    // a fragment is never sent (RFC 9112 §3.2)
+        case '"':
+        case '<':
+        case '>':
+            return true;
+        case '%':
+            if (i + 2 >= target.size() || !hex(target[i + 1]) || !hex(target[i + 2]))
+                return true;
+            break;
+        default:
+            break;
+        }
+    }
+    return false;
+}
+
 bool has_dot_segment(std::string_view path) noexcept
 {
     std::size_t start = 0;
@@ -68,7 +95,7 @@ boost::system::result<route, errc> router::match(std::string_view target, std::s
 
 boost::system::result<route, errc> router::match_entry(std::string_view target, std::string_view host) const
 {
-    if (target.empty())
+    if (target.empty() || has_unsafe_target_chars(target))
         return errc::bad_request;
     if (target == "*")
         return errc::method_not_allowed;

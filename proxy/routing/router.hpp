@@ -31,7 +31,8 @@ public:
     explicit router(std::vector<route_entry> entries);
 
     /// `target` is the request-target as received, `host` the Host header
-    /// value ("" if absent). Errors: bad_request (unsafe or malformed target),
+    /// value ("" if absent). Errors: bad_request (unsafe or malformed target,
+    /// see has_unsafe_target_chars and has_dot_segment),
     /// method_not_allowed (authority- or asterisk-form), misdirected_request
     /// (absolute-form naming no upstream), route_not_found (no prefix matches).
     boost::system::result<route, errc> match(std::string_view target, std::string_view host) const;
@@ -41,6 +42,12 @@ private:
 
     std::vector<route_entry> entries_;
 };
+
+/// True when `target` holds bytes no request-target may hold (RFC 3986 /
+/// RFC 9112 §3.2): controls, space, non-ASCII, '\\', '#', '"', '<', '>', or a
+/// '%' not followed by two hex digits. Such targets are refused: the next hop
+/// may read them differently from us.
+bool has_unsafe_target_chars(std::string_view target) noexcept;
 
 /// True when `path` (no query) contains a "." or ".." segment, literally or
 /// percent-encoded. Such targets are refused rather than normalised, so the

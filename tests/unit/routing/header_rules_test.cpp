@@ -64,17 +64,22 @@ BOOST_AUTO_TEST_CASE(connection_cannot_remove_the_framing_or_the_injected_fields
 BOOST_AUTO_TEST_CASE(trailer_fields_are_dropped_header_fields_kept)
 {
     http::fields f;
-    f.insert(http::field::host, "localhost");
+    f.insert(http::field::host, "api.litmus.com");
+    f.insert(http::field::authorization, "Bearer injected");
     f.insert(http::field::transfer_encoding, "chunked");
-    auto header_fields = field_count(f);
-    // What Beast's parser does with a trailer section: appends it.
+    header_snapshot header(f);
+    // What Beast's parser does with a trailer section: inserts each field
+    // after the last of the same name, so trailers can sit mid-list.
+    f.insert(http::field::host, "evil.example");
     f.insert(http::field::authorization, "Bearer from-the-trailer");
     f.insert("X-Trailer", "1");
-    BOOST_TEST(drop_trailer_fields(f, header_fields) == 2u);
-    BOOST_TEST(field_count(f) == 2u);
-    BOOST_TEST(f.count(http::field::authorization) == 0u);
-    BOOST_TEST(f[http::field::host] == "localhost");
-    BOOST_TEST(drop_trailer_fields(f, header_fields) == 0u);
+    BOOST_TEST(header.drop_added(f) == 3u);
+    BOOST_TEST(f.count(http::field::host) == 1u);
+    BOOST_TEST(f[http::field::host] == "api.litmus.com");
+    BOOST_TEST(f.count(http::field::authorization) == 1u);
+    BOOST_TEST(f[http::field::authorization] == "Bearer injected");
+    BOOST_TEST(f[http::field::transfer_encoding] == "chunked");
+    BOOST_TEST(header.drop_added(f) == 0u);
 }
 
 BOOST_AUTO_TEST_CASE(upstream_request_loses_hop_by_hop_and_client_credentials)

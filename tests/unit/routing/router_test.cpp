@@ -39,6 +39,9 @@ BOOST_AUTO_TEST_CASE(routes_by_prefix_host_and_authority)
         {"http://api.litmus.com", "", 0, "/"},
         {"http://api.litmus.com?q", "", 0, "/?q"},
         {"HTTPS://API.LITMUS.COM/x", "", 0, "/x"},
+        // Query syntax APIs use, percent-encoding and sub-delims pass as they are.
+        {"/api/v2/x?f[a]=1&q=%20%2F|{}", "localhost", 0, "/v2/x?f[a]=1&q=%20%2F|{}"},
+        {"/api/v2/a:b@c!$&'()*+,;=~", "localhost", 0, "/v2/a:b@c!$&'()*+,;=~"},
     };
     auto r = default_router();
     for (const auto& t : rows) {
@@ -73,6 +76,13 @@ BOOST_AUTO_TEST_CASE(refuses_what_it_must_not_forward)
         {"/v3/%2E%2E/x", "api.litmus.com", -1, "bad_request"},
         {"http://api.litmus.com/a/../b", "", -1, "bad_request"},
         {"", "", -1, "bad_request"},
+        {"/api/v2\\..\\admin", "localhost", -1, "bad_request"},
+        {"/api/v2/users#frag", "localhost", -1, "bad_request"},
+        {"/api/v2/%zz", "localhost", -1, "bad_request"},
+        {"/api/v2/%2", "localhost", -1, "bad_request"},
+        {"/api/v2/\x7f", "localhost", -1, "bad_request"},
+        {"/api/v2/caf\xc3\xa9", "localhost", -1, "bad_request"},
+        {"http://api.litmus.com/a\\b", "", -1, "bad_request"},
     };
     auto r = default_router();
     for (const auto& t : rows) {
