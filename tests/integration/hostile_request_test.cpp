@@ -444,6 +444,15 @@ BOOST_FIXTURE_TEST_CASE(smuggling_shapes_and_malformed_framing_are_400_closed_an
         {"nul_in_header_value", G + "X-A: a"s + '\0' + "b\r\n\r\n", "400", true},
         {"cr_in_header_value_injects_authorization", G + "X-A: 1\rAuthorization: Bearer CLIENT-SECRET-MARKER\r\n\r\n",
          "400", true},
+        // Whitespace between the start line and the first field (RFC 9112
+        // §2.2): reject, or consume the line without processing it. Either
+        // way it must not add a credential or change the Host.
+        {"whitespace_before_first_field_authorization",
+         "GET $B/v2/users/current HTTP/1.1\r\n Authorization: Bearer CLIENT-SECRET-MARKER\r\nHost: $H\r\n\r\n", "400|200",
+         false, all_styles, users},
+        {"whitespace_before_first_field_host",
+         "GET $B/v2/users/current HTTP/1.1\r\n Host: evil.example\r\nHost: $H\r\n\r\n", "400|200", false, all_styles,
+         users},
         {"header_name_with_separator", G + "X-A[1]: 1\r\n\r\n", "400", true},
         {"header_line_without_colon", G + "X-A 1\r\n\r\n", "400", true},
         {"header_with_empty_name", G + ": 1\r\n\r\n", "400", true},
@@ -523,6 +532,22 @@ BOOST_FIXTURE_TEST_CASE(chunked_trailers_are_dropped_and_valid_framing_variants_
         {"chunk_size_leading_zeros", P + "Transfer-Encoding: chunked\r\n\r\n0005\r\nhello\r\n0\r\n\r\n", "200", false,
          all_styles, echo, "hello"},
         {"content_length_body", P + "Content-Length: 5\r\n\r\nhello", "200", false, all_styles, echo, "hello"},
+        // Content-Length = 1*DIGIT (RFC 9110 §8.6): leading zeros are digits.
+        {"content_length_leading_zeros", P + "Content-Length: 005\r\n\r\nhello", "200|400", false, all_styles, echo,
+         "hello"},
+        {"transfer_encoding_lower_case_name", P + "transfer-encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "200",
+         false, all_styles, echo, "hello"},
+        // Connection naming a framing field (RFC 9110 §7.6.1 forbids it) must
+        // not make the proxy send the body unframed: the request behind it
+        // on the same upstream connection would start with that body.
+        {"connection_names_content_length_then_get",
+         "POST $B/v2/echo?n=1 HTTP/1.1\r\nHost: $H\r\nConnection: Content-Length\r\nContent-Length: 5\r\n\r\nhello"
+         "GET $B/v2/echo?n=2 HTTP/1.1\r\nHost: $H\r\n\r\n",
+         "200 200", false, all_styles, "", std::nullopt, false, {"n=1", "n=2"}},
+        {"connection_names_transfer_encoding_then_get",
+         "POST $B/v2/echo?n=1 HTTP/1.1\r\nHost: $H\r\nConnection: Transfer-Encoding\r\nTransfer-Encoding: chunked\r\n\r\n"
+         "5\r\nhello\r\n0\r\n\r\nGET $B/v2/echo?n=2 HTTP/1.1\r\nHost: $H\r\n\r\n",
+         "200 200", false, all_styles, "", std::nullopt, false, {"n=1", "n=2"}},
         // A body that looks like a request is a body, sent as one request.
         {"content_length_body_holding_a_request",
          P + "Content-Length: " + std::to_string(inner.size()) + "\r\n\r\n" + inner, "200", false, all_styles, echo,
@@ -759,6 +784,10 @@ BOOST_FIXTURE_TEST_CASE(upgrade_attempts_are_forwarded_as_plain_requests, defaul
          "GET $B/v2/echo?n=1 HTTP/1.1\r\nHost: $H\r\nUpgrade: h2c\r\nConnection: Upgrade, HTTP2-Settings\r\n"
          "HTTP2-Settings: AAMAAABkAARAAAAAAAIAAAAA\r\n\r\n" + second,
          "200 200", false, all_styles, "", std::nullopt, false, {"n=1", "n=2"}},
+        // RFC 2817 TLS upgrade: not offered either.
+        {"tls_upgrade",
+         "GET $B/v2/echo?n=1 HTTP/1.1\r\nHost: $H\r\nUpgrade: TLS/1.0\r\nConnection: Upgrade\r\n\r\n" + second,
+         "200 200", false, all_styles, "", std::nullopt, false, {"n=1", "n=2"}},
         {"upgrade_without_connection",
          "GET $B/v2/echo?n=1 HTTP/1.1\r\nHost: $H\r\nUpgrade: websocket\r\n\r\n" + second, "200 200", false,
          all_styles, "", std::nullopt, false, {"n=1", "n=2"}},
@@ -786,6 +815,12 @@ BOOST_FIXTURE_TEST_CASE(pipelined_requests_are_answered_in_order_and_never_smugg
         ten += get(std::to_string(i) + "x");
         ten_order.push_back("n=" + std::to_string(i) + "x");
     }
+    std::string hundred;
+    std::vector<std::string> hundred_order;
+    for (int i = 1; i <= 100; ++i) {
+        hundred += get(std::to_string(i) + "y", "X-Pad: " + std::string(200, 'p') + "\r\n");
+        hundred_order.push_back("n=" + std::to_string(i) + "y");
+    }
     run({
         {"good_then_trace", get("1") + trace, "200 405", false, all_styles, "", std::nullopt, false, {"n=1"}},
         {"trace_then_good", trace + get("2"), "405 200", false, all_styles, "", std::nullopt, false, {"", "n=2"}},
@@ -794,6 +829,9 @@ BOOST_FIXTURE_TEST_CASE(pipelined_requests_are_answered_in_order_and_never_smugg
          std::nullopt, false, {"n=1"}},
         {"two_good", get("1") + get("2"), "200 200", false, all_styles, "", std::nullopt, false, {"n=1", "n=2"}},
         {"ten_good", ten, repeat("200 ", 9) + "200", false, all_styles, "", std::nullopt, false, ten_order},
+        // More answers than fit a socket buffer unread: the proxy must not
+        // stall while the client is still writing.
+        {"hundred_good", hundred, repeat("200 ", 99) + "200", false, prefix, "", std::nullopt, false, hundred_order},
         {"post_with_body_then_get",
          "POST $B/v2/echo?n=1 HTTP/1.1\r\nHost: $H\r\nContent-Length: 5\r\n\r\nhello" + get("2"), "200 200", false,
          all_styles, "", std::nullopt, false, {"n=1", "n=2"}},
@@ -843,6 +881,9 @@ BOOST_FIXTURE_TEST_CASE(limits_and_expect_are_enforced, default_env)
          "/v2/echo?q=" + std::string(7000, 'a')},
         {"expect_continue_with_body_already_sent", P + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\nhello", "200",
          false, all_styles, echo, "hello"},
+        {"expect_continue_with_chunked_body",
+         P + "Expect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n", "200", false,
+         all_styles, echo, "hello"},
         {"expect_continue_without_body", G + "Expect: 100-continue\r\n\r\n", "200", false, all_styles, users},
         // Unknown expectation: 417 (RFC 9110 §10.1.1 MAY), or ignore it.
         {"expect_unknown", G + "Expect: something-else\r\n\r\n", "200|417", false, all_styles, users},
