@@ -4,6 +4,11 @@
 // bounded time when no valid token exists. One type for every kind of token:
 // how to fetch is passed in (the proxy's client-credentials token, later one
 // instance per authorization-code user), not subclassed.
+//
+// The shell is templated on its clock so that unit tests drive the refresh
+// and backoff schedule with a mock clock instead of waiting (STYLE §5); the
+// rest of the proxy uses `token_source`, the steady_clock instance, which is
+// compiled once in token_source.cpp.
 
 #include "proxy/admin/metrics.hpp"
 #include "proxy/config/config.hpp"
@@ -14,19 +19,27 @@
 
 #include <functional>
 #include <random>
+#include <type_traits>
 
 namespace litmus::token {
 
 /// Not thread-safe: every member on the executor it was built with (the
 /// proxy runs one io_context thread). Must outlive the loop: call stop() and
 /// let the io_context run the loop's cancellation before destroying it.
-class token_source {
+///
+/// `Clock` supplies every "now" and, with `WaitTraits`, every timer. Its
+/// time points must be steady_clock's, the vocabulary of token_state.
+template <class Clock = std::chrono::steady_clock, class WaitTraits = net::wait_traits<Clock>>
+class basic_token_source {
+    static_assert(std::is_same_v<typename Clock::time_point, clock::time_point>,
+                  "token_state keeps time in steady_clock time points; an injected clock must use them");
+
 public:
     using fetch_fn = std::function<net::awaitable<fetch_result>(token_grant)>;
 
     /// `name` labels logs ("client_credentials", or a user key later).
-    token_source(net::any_io_executor ex, const config::token_config& cfg, fetch_fn fetch,
-                 std::optional<token_grant> fallback, admin::proxy_metrics& metrics, std::string name);
+    basic_token_source(net::any_io_executor ex, const config::token_config& cfg, fetch_fn fetch,
+                       std::optional<token_grant> fallback, admin::proxy_metrics& metrics, std::string name);
 
     /// Starts the background loop, which fetches the first token at once.
     void start();
@@ -54,9 +67,11 @@ public:
     void accepted(const token& t) noexcept { state_.on_accepted_by_upstream(t.generation); }
 
     /// A valid token is held now (readiness).
-    bool ready() const { return state_.usable(clock::now()) != nullptr; }
+    bool ready() const { return state_.usable(Clock::now()) != nullptr; }
 
 private:
+    using timer = net::basic_waitable_timer<Clock, WaitTraits, net::any_io_executor>;
+
     net::awaitable<void> run();
     net::awaitable<void> fetch_once(const token_grant& grant);
     void wake_waiters();
@@ -68,12 +83,16 @@ private:
     admin::proxy_metrics& metrics_;
     std::string name_;
     token_state state_;
-    net::steady_timer loop_timer_;              // the loop sleeps here until the next fetch is due
-    std::vector<net::steady_timer*> waiters_;   // requests waiting for a token, woken by cancel()
+    timer loop_timer_;              // the loop sleeps here until the next fetch is due
+    std::vector<timer*> waiters_;   // requests waiting for a token, woken by cancel()
     net::cancellation_signal stop_signal_;
     std::mt19937_64 rng_;
-    bool running_ = false;
     bool stopping_ = false;
 };
+
+extern template class basic_token_source<std::chrono::steady_clock>;
+
+/// The token source the proxy runs: on the steady clock.
+using token_source = basic_token_source<>;
 
 }  // namespace litmus::token

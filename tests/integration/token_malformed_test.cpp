@@ -17,6 +17,11 @@ using namespace std::chrono_literals;
 // what reached the API is exactly what the proxy decided to send.
 constexpr std::string_view target = "/api/bench/bytes/16";
 
+// Rejected rows: a request finding no token is answered at once, so the
+// test waits for the proxy's verdict on the answer, not for a timeout.
+constexpr std::string_view no_wait = "  wait_timeout: 0ms\n";
+// Usable rows: the request waits for the first fetch (no real wait once it
+// has succeeded).
 constexpr std::string_view short_wait = "  wait_timeout: 300ms\n";
 
 struct row {
@@ -25,12 +30,34 @@ struct row {
     std::string body;
 };
 
+double failed_fetches(running_proxy& proxy)
+{
+    double n = 0;
+    for (auto o : {admin::fetch_outcome::rejected, admin::fetch_outcome::failed, admin::fetch_outcome::bad_response})
+        n += value_of(proxy.metrics().token_fetch(token::grant_kind::client_credentials, o));
+    return n;
+}
+
+// Polls `done` for at most `limit`: nothing signals "the proxy has judged a
+// token answer", but its metrics show it.
+bool eventually(const std::function<bool()>& done, std::chrono::milliseconds limit)
+{
+    const auto give_up = std::chrono::steady_clock::now() + limit;
+    while (!done()) {
+        if (std::chrono::steady_clock::now() > give_up)
+            return false;
+        std::this_thread::sleep_for(1ms);  // polling interval, not synchronisation
+    }
+    return true;
+}
+
 void check_rejected(const row& t)
 {
     fake::fake_litmus fake;
     fake.set_raw_token_response(200, t.content_type, t.body);
     fake.set_token_mode(fake::endpoint_mode::raw);
-    running_proxy proxy(yaml_for(fake, short_wait));
+    running_proxy proxy(yaml_for(fake, no_wait));
+    BOOST_TEST_REQUIRE(eventually([&] { return failed_fetches(proxy) >= 1.0; }, 5s));
 
     auto r = http_once(proxy.port(), http::verb::get, target);
     BOOST_TEST(r.status == 503u);

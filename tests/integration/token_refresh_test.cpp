@@ -1,6 +1,11 @@
-// Background refresh against the fake Litmus with 2-second tokens: refreshes
-// happen ahead of expiry and off the request path, and refresh tokens are
-// used, rotated, and given up for client credentials when refused.
+// Background refresh end to end, over real TLS against the fake Litmus: the
+// token client sends the right grants (refresh tokens used, rotated, kept,
+// given up for client credentials when refused) and requests keep flowing
+// while tokens are replaced. The schedule itself (the refresh point and its
+// jitter, single flight, backoff) is proven on a mock clock in
+// tests/unit/token/token_source_test.cpp; here the fake issues 1-second
+// tokens and the proxy refreshes 100 ms after each fetch (refresh_before 0.9,
+// no jitter), so several refreshes take a few hundred ms of wall time.
 
 #include "tests/integration/proxy_fixture.hpp"
 
@@ -15,6 +20,12 @@ using std::chrono::steady_clock;
 
 constexpr std::string_view target = "/api/v2/users/current";  // the fake 401s expired tokens here
 
+// A backoff far longer than the refresh cadence: a refused refresh that
+// wrongly waited for it would show as a gap of a second or more.
+constexpr std::string_view fast_refresh = "  refresh_before: 0.9\n"
+                                          "  refresh_jitter: 0\n"
+                                          "  backoff_initial: 2s\n";
+
 double ms_of(steady_clock::duration d)
 {
     return std::chrono::duration<double, std::milli>(d).count();
@@ -23,7 +34,7 @@ double ms_of(steady_clock::duration d)
 fake::fake_options short_tokens(bool refresh_tokens, bool rotate = true)
 {
     fake::fake_options o;
-    o.expires_in = 2;
+    o.expires_in = 1;
     o.issue_refresh_tokens = refresh_tokens;
     o.rotate_refresh_tokens = rotate;
     return o;
@@ -51,11 +62,11 @@ bool all_ok(const load_result& r)
     return !r.samples.empty() && r.count(200) == r.samples.size();
 }
 
-// Requests every 20 ms (for at most 8 s) until the fake has seen `n` token
+// Requests every 5 ms (for at most 3 s) until the fake has seen `n` token
 // requests: the workload during which refreshes happen.
 load_result load_until_token_requests(const running_proxy& proxy, const fake::fake_litmus& fake, std::size_t n)
 {
-    return paced_requests(proxy.port(), target, 20ms, 8s,
+    return paced_requests(proxy.port(), target, 5ms, 3s,
                           [&](const load_result&) { return fake.token_request_count() >= n; });
 }
 
@@ -63,75 +74,49 @@ load_result load_until_token_requests(const running_proxy& proxy, const fake::fa
 
 BOOST_AUTO_TEST_SUITE(token_refresh_test)
 
-BOOST_AUTO_TEST_CASE(steady_stream_over_ten_seconds_is_served_by_background_refreshes_before_expiry)
+BOOST_AUTO_TEST_CASE(steady_stream_is_served_by_background_refreshes_before_expiry)
 {
     fake::fake_litmus fake(short_tokens(false));
-    running_proxy proxy(yaml_for(fake));
+    running_proxy proxy(yaml_for(fake, fast_refresh));
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
     const double waits_after_warm_up = value_of(proxy.metrics().token_waits);
 
-    auto load = paced_requests(proxy.port(), target, 10ms, 10s);
+    auto load = load_until_token_requests(proxy, fake, 5);
 
-    // Every request succeeded, none had to wait for a token or be replayed.
-    BOOST_TEST(load.samples.size() > 300u);
+    // Every request succeeded; none had to wait for a token or be replayed.
     BOOST_TEST(load.count(200) == load.samples.size());
+    BOOST_TEST(load.samples.size() > 10u);
     BOOST_TEST(value_of(proxy.metrics().token_waits) == waits_after_warm_up);
     BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 0.0);
     BOOST_TEST(value_of(proxy.metrics().token_invalidations) == 0.0);
 
-    // At least 3 refreshes, each started before the previous token expired.
+    // Four refreshes, each started before the previous token expired, one
+    // token request each (a second one would come within a few ms).
     auto tokens = fake.token_requests();
-    BOOST_TEST_REQUIRE(tokens.size() >= 4u);
+    BOOST_TEST_REQUIRE(tokens.size() >= 5u);
     for (std::size_t i = 1; i < tokens.size(); ++i) {
         BOOST_TEST_CONTEXT("token request " << i)
         {
             BOOST_TEST(grant_type(tokens[i]) == "client_credentials");
-            BOOST_TEST(ms_of(tokens[i].at - tokens[i - 1].at) < 2000.0);
+            BOOST_TEST(ms_of(tokens[i].at - tokens[i - 1].at) < 1000.0);
+            BOOST_TEST(ms_of(tokens[i].at - tokens[i - 1].at) > 20.0);
         }
     }
     BOOST_TEST(value_of(proxy.metrics().token_fetch(token::grant_kind::client_credentials,
-                                                    admin::fetch_outcome::success)) ==
+                                                    admin::fetch_outcome::success)) >=
                static_cast<double>(tokens.size()));
-
-    // Token requests per refresh: token requests closer than 500 ms together
-    // belong to one refresh (refreshes are ~1.6 s apart).
-    std::size_t refreshes = 0;
-    std::size_t most_in_one_refresh = 0;
-    for (std::size_t i = 0, run = 0; i < tokens.size(); ++i) {
-        bool same = i > 0 && tokens[i].at - tokens[i - 1].at < 500ms;
-        run = same ? run + 1 : 1;
-        refreshes += same ? 0 : 1;
-        most_in_one_refresh = std::max(most_in_one_refresh, run);
-    }
-    BOOST_TEST(most_in_one_refresh == 1u);
-
-    // Latency of requests in flight within 100 ms of a refresh.
-    steady_clock::duration around_refresh{0};
-    std::size_t near = 0;
-    for (const auto& s : load.samples)
-        for (std::size_t i = 1; i < tokens.size(); ++i)
-            if (s.sent <= tokens[i].at + 100ms && s.sent + s.latency >= tokens[i].at - 100ms) {
-                around_refresh = std::max(around_refresh, s.latency);
-                ++near;
-                break;
-            }
-    BOOST_TEST(near > 0u);
-    BOOST_TEST_MESSAGE("token_refresh_test: " << load.samples.size() << " requests in 10 s, "
-                                              << tokens.size() - 1 << " refreshes, token requests per refresh: "
-                                              << static_cast<double>(tokens.size()) / static_cast<double>(refreshes)
-                                              << " (max " << most_in_one_refresh << ")");
-    BOOST_TEST_MESSAGE("token_refresh_test: longest latency of a request within 100 ms of a refresh: "
-                       << ms_of(around_refresh) << " ms (" << near << " requests); longest of all: "
-                       << ms_of(load.max_latency()) << " ms");
+    BOOST_TEST_MESSAGE("token_refresh_test: " << load.samples.size() << " requests, " << tokens.size() - 1
+                                              << " refreshes; longest latency " << ms_of(load.max_latency())
+                                              << " ms");
 }
 
 BOOST_AUTO_TEST_CASE(refresh_token_is_used_rotated_and_refused_refresh_falls_back_to_client_credentials)
 {
     fake::fake_litmus fake(short_tokens(true, true));
-    running_proxy proxy(yaml_for(fake));
+    running_proxy proxy(yaml_for(fake, fast_refresh));
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
 
-    // Two refreshes (~1.6 s apart) while requests keep flowing.
+    // Two refreshes while requests keep flowing.
     auto load = load_until_token_requests(proxy, fake, 3);
     BOOST_TEST(all_ok(load));
     auto tokens = fake.token_requests();
@@ -145,20 +130,29 @@ BOOST_AUTO_TEST_CASE(refresh_token_is_used_rotated_and_refused_refresh_falls_bac
     BOOST_TEST(refresh[1] != refresh[0]);
     BOOST_TEST(refresh_token_sent(tokens[2]) == refresh[1]);  // the rotated one
 
-    // Refused refresh: at once, client credentials instead.
+    // From here on every refresh is refused. Each refused one is followed by
+    // client credentials at once, not after the 1-2 s backoff; refreshes go
+    // on between with the new refresh tokens. (Which request is the first
+    // refused one depends on where the cadence is: every one is checked.)
     fake.refuse_refresh(true);
-    load = load_until_token_requests(proxy, fake, 5);
+    const auto refused_from = fake.token_request_count();
+    load = load_until_token_requests(proxy, fake, refused_from + 4);
     BOOST_TEST(all_ok(load));
     tokens = fake.token_requests();
-    refresh = fake.issued_refresh_tokens();
-    BOOST_TEST_REQUIRE(tokens.size() >= 5u);
-    BOOST_TEST_REQUIRE(refresh.size() >= 3u);
-    BOOST_TEST(grant_type(tokens[3]) == "refresh_token");
-    BOOST_TEST(refresh_token_sent(tokens[3]) == refresh[2]);
-    BOOST_TEST(grant_type(tokens[4]) == "client_credentials");
-    BOOST_TEST(ms_of(tokens[4].at - tokens[3].at) < 300.0);  // no backoff: a different grant
+    std::size_t fallbacks = 0;
+    for (std::size_t i = refused_from; i + 1 < tokens.size(); ++i) {
+        if (grant_type(tokens[i]) != "refresh_token")
+            continue;
+        BOOST_TEST_CONTEXT("refused refresh, token request " << i)
+        {
+            BOOST_TEST(grant_type(tokens[i + 1]) == "client_credentials");
+            BOOST_TEST(ms_of(tokens[i + 1].at - tokens[i].at) < 500.0);
+            ++fallbacks;
+        }
+    }
+    BOOST_TEST(fallbacks >= 1u);
     BOOST_TEST(value_of(proxy.metrics().token_fetch(token::grant_kind::refresh_token,
-                                                    admin::fetch_outcome::refresh_refused)) == 1.0);
+                                                    admin::fetch_outcome::refresh_refused)) >= 1.0);
     BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 0.0);
     BOOST_TEST(value_of(proxy.metrics().token_waits) <= 1.0);  // at most the very first request
     BOOST_TEST(http_once(proxy.port(), http::verb::get, target).status == 200u);
@@ -167,7 +161,7 @@ BOOST_AUTO_TEST_CASE(refresh_token_is_used_rotated_and_refused_refresh_falls_bac
 BOOST_AUTO_TEST_CASE(refresh_token_is_kept_when_the_response_carries_no_new_one)
 {
     fake::fake_litmus fake(short_tokens(true, false));
-    running_proxy proxy(yaml_for(fake));
+    running_proxy proxy(yaml_for(fake, fast_refresh));
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
 
     auto load = load_until_token_requests(proxy, fake, 3);

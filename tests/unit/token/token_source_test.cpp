@@ -1,119 +1,463 @@
-#include "proxy/token/token_source.hpp"
+// The token source's coroutine shell on a mock clock: its refresh schedule,
+// backoff, single flight, bounded waits and shutdown, proven without sockets
+// and without waiting. The fetch is a script; time moves only when a test
+// says so (mock_clock.hpp), so "not before" and "after exactly" are exact.
+
+#include "proxy/token/token_source.ipp"
+
+#include "tests/unit/token/mock_clock.hpp"
 
 #include <boost/test/unit_test.hpp>
+
+#include <deque>
 
 namespace litmus::token {
 
 using namespace std::chrono_literals;
+using test::io_settle;
+using test::mock_clock;
+using mock_source = basic_token_source<mock_clock, test::mock_wait_traits>;
 
 namespace {
 
-// The token source's shell on a real io_context, with the fetch replaced by
-// a function: no sockets, and every wait is on an event the test causes.
+// --- what a scripted fetch can do (free functions: a suspended coroutine
+// must not depend on a lambda the test may replace meanwhile) -------------
+
+net::awaitable<fetch_result> answer_now(fetch_result r)
+{
+    co_return r;
+}
+
+// Answers after `d` of mock time. Cancelled (by stop()), it returns a failure
+// the way token_client does when its connection is closed under it.
+net::awaitable<fetch_result> answer_after(mock_clock::duration d, fetch_result r)
+{
+    test::mock_timer t(co_await net::this_coro::executor, d);
+    auto [ec] = co_await t.async_wait(net::as_tuple(net::use_awaitable));
+    if (ec)
+        co_return token_failure{errc::token_endpoint_failed, 0, "receive failed: " + ec.message()};
+    co_return r;
+}
+
+net::awaitable<fetch_result> throw_now()
+{
+    throw std::runtime_error("boom");
+    co_return token_failure{};  // makes this a coroutine; never reached
+}
+
+token_response issued(std::string access, std::chrono::milliseconds lifetime, std::optional<std::string> refresh = {})
+{
+    token_response r;
+    r.access_token = std::move(access);
+    r.lifetime = lifetime;
+    r.refresh_token = std::move(refresh);
+    return r;
+}
+
+fetch_result failed(errc code = errc::token_endpoint_failed)
+{
+    return token_failure{code, 503, "scripted failure"};
+}
+
+long long ms_between(mock_clock::time_point a, mock_clock::time_point b)
+{
+    return std::chrono::duration_cast<std::chrono::milliseconds>(b - a).count();
+}
+
+// One get() in flight, as a request would make it.
+struct waiter {
+    bool done = false;
+    boost::system::result<token_ptr> result = errc::shutting_down;  // overwritten when done
+    std::optional<errc> error() const
+    {
+        return done && !result ? std::optional(static_cast<errc>(result.error().value())) : std::nullopt;
+    }
+    std::string authorization() const { return done && result ? (*result)->authorization : ""; }
+};
+
 struct source_fixture {
     net::io_context ioc;
     config::token_config cfg;
     admin::proxy_metrics metrics{{}};
-    int fetches = 0;
-    std::function<fetch_result()> answer = [this] {
-        token_response r;
-        r.access_token = "tok" + std::to_string(fetches);
-        r.lifetime = 3600s;
-        return fetch_result{r};
+    const mock_clock::time_point t0 = (mock_clock::reset(), mock_clock::now());
+
+    struct call {
+        mock_clock::time_point at;
+        token_grant grant;
     };
-    std::unique_ptr<token_source> source;
+    std::vector<call> calls;  // every fetch the source started, in order
+    // What the next fetch does. Default: a 100 s token named after the call.
+    std::function<net::awaitable<fetch_result>(const token_grant&)> script = [this](const token_grant&) {
+        return answer_now(issued(next_name(), 100s));
+    };
+    std::deque<waiter> waiters;  // deque: spawned coroutines keep pointers into it
+    std::unique_ptr<mock_source> source;
 
     source_fixture()
     {
-        cfg.backoff_initial = 10ms;
-        cfg.backoff_max = 20ms;
+        cfg.refresh_before = 0.2;
+        cfg.refresh_jitter = 0.0;
+        cfg.backoff_initial = 1s;
+        cfg.backoff_max = 8s;
         cfg.wait_timeout = 5s;
-        source = std::make_unique<token_source>(
+        source = std::make_unique<mock_source>(
             ioc.get_executor(), cfg,
-            [this](token_grant) -> net::awaitable<fetch_result> {
-                ++fetches;
-                co_return answer();
+            [this](token_grant g) {
+                calls.push_back({mock_clock::now(), g});
+                return script(g);
             },
             token_grant{}, metrics, "test");
     }
 
-    // Runs until `done`, bounded so a hang fails instead of blocking ctest.
-    void run_until(const bool& done)
+    // Leaves nothing behind: the loop ends, every waiter is answered, and no
+    // timer or operation is left in the io_context.
+    ~source_fixture()
     {
-        auto deadline = std::chrono::steady_clock::now() + 10s;
-        while (!done && std::chrono::steady_clock::now() < deadline)
-            ioc.run_one_for(100ms);
         source->stop();
+        io_settle(ioc);
+        for (const auto& w : waiters)
+            BOOST_TEST(w.done);
+        ioc.restart();
         ioc.poll();
+        BOOST_TEST(ioc.stopped(), "work left in the io_context after stop()");
     }
+
+    std::string next_name() const { return "tok" + std::to_string(calls.size()); }
+
+    void start()
+    {
+        source->start();
+        io_settle(ioc);
+    }
+
+    waiter& get()
+    {
+        auto& w = waiters.emplace_back();
+        net::co_spawn(ioc, [&]() -> net::awaitable<void> {
+            w.result = co_await source->get();
+            w.done = true;
+        }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
+        io_settle(ioc);
+        return w;
+    }
+
+    void advance(mock_clock::duration d)
+    {
+        mock_clock::advance_time_by(d);
+        io_settle(ioc);
+    }
+
+    // Moves time on in `step`s for `total`, letting everything due happen at
+    // each step: what a continuously running process would see, to `step`.
+    void advance_in_steps(mock_clock::duration total, mock_clock::duration step)
+    {
+        for (auto left = total; left > left.zero(); left -= step)
+            advance(std::min(step, left));
+    }
+
+    double fetches(grant_kind g, admin::fetch_outcome o) { return metrics.token_fetch(g, o).Value(); }
 };
 
 }  // namespace
 
 BOOST_AUTO_TEST_SUITE(token_source_test)
 
-BOOST_FIXTURE_TEST_CASE(concurrent_waiters_share_one_fetch, source_fixture)
+BOOST_FIXTURE_TEST_CASE(first_token_is_fetched_at_start_and_served_without_waiting, source_fixture)
 {
-    std::vector<std::string> got;
-    int finished = 0;
-    bool done = false;
+    start();
+    BOOST_TEST_REQUIRE(calls.size() == 1u);
+    BOOST_TEST((calls[0].at == t0));
+    BOOST_TEST((calls[0].grant.kind == grant_kind::client_credentials));
+    BOOST_TEST(source->ready());
+    auto& w = get();
+    BOOST_TEST(w.authorization() == "Bearer tok1");
+    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(refresh_starts_at_the_refresh_point_and_not_before, source_fixture)
+{
+    start();
+    // 100 s tokens, 20% margin, no jitter: refreshed 80 s after each fetch.
+    advance(80s - 1ms);
+    BOOST_TEST(calls.size() == 1u);
+    advance(1ms);
+    BOOST_TEST_REQUIRE(calls.size() == 2u);
+    BOOST_TEST(ms_between(t0, calls[1].at) == 80'000);
+    advance(80s - 1ms);
+    BOOST_TEST(calls.size() == 2u);
+    advance(1ms);
+    BOOST_TEST_REQUIRE(calls.size() == 3u);
+    BOOST_TEST(ms_between(t0, calls[2].at) == 160'000);
+    BOOST_TEST(get().authorization() == "Bearer tok3");
+    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::success) == 3.0);
+}
+
+BOOST_AUTO_TEST_CASE(refresh_points_of_a_fleet_spread_within_the_jitter_bounds)
+{
+    // Ten sources started in the same instant, 100 s tokens, 20% margin, 10%
+    // jitter of it: each refreshes once in [78 s, 82 s], and not all at once.
+    net::io_context ioc;
+    config::token_config cfg;
+    cfg.refresh_before = 0.2;
+    cfg.refresh_jitter = 0.1;
+    admin::proxy_metrics metrics{{}};
+    mock_clock::reset();
+    const auto t0 = mock_clock::now();
+    std::vector<std::vector<mock_clock::time_point>> fetched(10);
+    std::vector<std::unique_ptr<mock_source>> fleet;
+    for (std::size_t i = 0; i < fetched.size(); ++i) {
+        fleet.push_back(std::make_unique<mock_source>(
+            ioc.get_executor(), cfg,
+            [&fetched, i](token_grant) {
+                fetched[i].push_back(mock_clock::now());
+                return answer_now(issued("tok", 100s));
+            },
+            token_grant{}, metrics, "fleet"));
+        fleet.back()->start();
+    }
+    io_settle(ioc);
+    mock_clock::advance_time_by(78s - 1ms);
+    io_settle(ioc);
+    for (const auto& f : fetched)
+        BOOST_TEST(f.size() == 1u);
+    for (int step = 0; step < 401; ++step) {  // to 82 s + 1 ms, in 10 ms steps
+        mock_clock::advance_time_by(10ms);
+        io_settle(ioc);
+    }
+    std::vector<long long> refreshed_at;
+    for (const auto& f : fetched) {
+        BOOST_TEST_REQUIRE(f.size() == 2u);
+        refreshed_at.push_back(ms_between(t0, f[1]));
+        BOOST_TEST(refreshed_at.back() >= 78'000);
+        BOOST_TEST(refreshed_at.back() <= 82'000 + 10);
+    }
+    BOOST_TEST(*std::max_element(refreshed_at.begin(), refreshed_at.end()) >
+               *std::min_element(refreshed_at.begin(), refreshed_at.end()));
+    for (auto& s : fleet)
+        s->stop();
+    io_settle(ioc);
+}
+
+BOOST_FIXTURE_TEST_CASE(requests_are_served_the_held_token_while_a_refresh_is_in_flight, source_fixture)
+{
+    start();
+    script = [this](const token_grant&) { return answer_after(3s, issued(next_name(), 100s)); };
+    advance(80s);
+    BOOST_TEST_REQUIRE(calls.size() == 2u);
+    advance(1s);  // the refresh is under way, the token still valid
+    auto& w = get();
+    BOOST_TEST(w.authorization() == "Bearer tok1");
+    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+    advance(2s);
+    BOOST_TEST(get().authorization() == "Bearer tok2");
+    BOOST_TEST(calls.size() == 2u);
+}
+
+BOOST_FIXTURE_TEST_CASE(a_request_finding_no_usable_token_starts_the_fetch_at_once, source_fixture)
+{
+    // A 1% margin puts the refresh (99 s) after the point where the token is
+    // no longer handed out (95 s): the request must not wait for the schedule.
+    cfg.refresh_before = 0.01;
+    script = [this](const token_grant&) { return answer_after(1s, issued(next_name(), 100s)); };
+    start();
+    advance(1s);
+    advance(94s);
+    BOOST_TEST(calls.size() == 1u);
+    auto& w = get();
+    BOOST_TEST_REQUIRE(calls.size() == 2u);
+    BOOST_TEST(ms_between(t0, calls[1].at) == 95'000);
+    advance(1s);
+    BOOST_TEST(w.authorization() == "Bearer tok2");
+}
+
+BOOST_FIXTURE_TEST_CASE(failed_fetches_back_off_doubling_to_the_cap_with_jitter, source_fixture)
+{
+    script = [](const token_grant&) { return answer_now(failed()); };
+    start();
+    BOOST_TEST_REQUIRE(calls.size() == 1u);
+    // A request arriving during a backoff waits for it to end: it does not
+    // make the source hammer a failing endpoint at request rate.
+    advance(100ms);
+    get();
+    BOOST_TEST(calls.size() == 1u);
+
+    constexpr auto step = 20ms;
+    advance_in_steps(60s - 100ms, step);
+    // Retry k waits between half and all of min(1 s * 2^(k-1), 8 s), to a step.
+    BOOST_TEST_REQUIRE(calls.size() >= 9u);
+    for (std::size_t k = 1; k < calls.size(); ++k) {
+        BOOST_TEST_CONTEXT("retry " << k)
+        {
+            const long long base = std::min(1000LL << std::min<std::size_t>(k - 1, 10), 8000LL);
+            const auto gap = ms_between(calls[k - 1].at, calls[k].at);
+            BOOST_TEST(gap >= base / 2);
+            BOOST_TEST(gap <= base + step.count());
+        }
+    }
+    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::failed) ==
+               static_cast<double>(calls.size()));
+    BOOST_TEST(!source->ready());
+}
+
+BOOST_FIXTURE_TEST_CASE(failed_refreshes_serve_the_token_until_just_before_expiry_then_requests_get_503, source_fixture)
+{
+    start();
+    script = [](const token_grant&) { return answer_now(failed()); };
+    cfg.wait_timeout = 2s;
+    // The refresh at 80 s and its retries fail; the 100 s token is handed
+    // out until 5 s (its expiry guard) before it expires, and never after.
+    advance_in_steps(95s - 1ms, 100ms);
+    BOOST_TEST(calls.size() > 2u);
+    auto& last = get();
+    BOOST_TEST(last.authorization() == "Bearer tok1");
+    advance(1ms);
+    BOOST_TEST(!source->ready());
+    auto& late = get();
+    BOOST_TEST(!late.done);
+    advance_in_steps(2s, 100ms);
+    BOOST_TEST_REQUIRE(late.done);
+    BOOST_TEST((late.error() == errc::token_unavailable));
+    BOOST_TEST(metrics.token_waits.Value() == 1.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(concurrent_waiters_and_reports_share_one_fetch, source_fixture)
+{
+    script = [this](const token_grant&) { return answer_after(1s, issued(next_name(), 100s)); };
+    start();
     for (int i = 0; i < 100; ++i)
-        net::co_spawn(ioc, [&]() -> net::awaitable<void> {
-            auto t = co_await source->get();
-            if (t)
-                got.emplace_back((*t)->authorization);
-            done = ++finished == 100;
-        }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
-    source->start();
-    run_until(done);
-    BOOST_TEST(finished == 100);
-    BOOST_TEST(fetches == 1);
-    BOOST_TEST_REQUIRE(got.size() == 100u);
-    BOOST_TEST(std::all_of(got.begin(), got.end(), [](const auto& a) { return a == "Bearer tok1"; }));
-    BOOST_TEST(metrics.token_fetch(grant_kind::client_credentials, admin::fetch_outcome::success).Value() == 1.0);
+        get();
+    BOOST_TEST(calls.size() == 1u);
+    advance(1s);
+    BOOST_TEST(calls.size() == 1u);
+    for (const auto& w : waiters)
+        BOOST_TEST(w.authorization() == "Bearer tok1");
+    BOOST_TEST(metrics.token_waits.Value() == 100.0);
+
+    // 100 requests report the revoked token and ask again: one fetch.
+    auto revoked = *waiters.front().result;
+    waiters.clear();
+    for (int i = 0; i < 100; ++i) {
+        source->reject(*revoked);
+        get();
+    }
+    BOOST_TEST(calls.size() == 2u);
+    advance(1s);
+    BOOST_TEST(calls.size() == 2u);
+    for (const auto& w : waiters)
+        BOOST_TEST(w.authorization() == "Bearer tok2");
+    BOOST_TEST(metrics.token_invalidations.Value() == 1.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(no_token_within_wait_timeout_is_token_unavailable_after_exactly_wait_timeout, source_fixture)
+{
+    script = [](const token_grant&) { return answer_now(failed()); };
+    start();
+    auto& w = get();
+    // Retries under backoff wake the waiter on the way; it keeps waiting.
+    advance_in_steps(5s - 1ms, 100ms);
+    BOOST_TEST(calls.size() >= 3u);
+    BOOST_TEST(!w.done);
+    advance(1ms);
+    BOOST_TEST_REQUIRE(w.done);
+    BOOST_TEST((w.error() == errc::token_unavailable));
+}
+
+BOOST_FIXTURE_TEST_CASE(refused_credentials_make_waiters_fail_with_token_rejected, source_fixture)
+{
+    script = [](const token_grant&) { return answer_now(failed(errc::token_rejected)); };
+    start();
+    auto& w = get();
+    advance(5s);
+    BOOST_TEST((w.error() == errc::token_rejected));
+    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::rejected) >= 1.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(refresh_token_is_rotated_and_a_refused_refresh_falls_back_to_client_credentials_at_once,
+                        source_fixture)
+{
+    int refreshes = 0;
+    script = [&](const token_grant& g) {
+        if (g.kind == grant_kind::client_credentials)
+            return answer_now(issued(next_name(), 100s, "r" + std::to_string(calls.size())));
+        if (++refreshes == 2)
+            return answer_now(token_failure{errc::refresh_refused, 400, "invalid_grant"});
+        return answer_now(issued(next_name(), 100s, "rotated"));
+    };
+    start();
+    advance(80s);
+    advance(80s);
+    BOOST_TEST_REQUIRE(calls.size() == 4u);
+    BOOST_TEST((calls[0].grant.kind == grant_kind::client_credentials));
+    BOOST_TEST((calls[1].grant.kind == grant_kind::refresh_token));
+    BOOST_TEST(calls[1].grant.refresh_token == "r1");
+    BOOST_TEST((calls[2].grant.kind == grant_kind::refresh_token));
+    BOOST_TEST(calls[2].grant.refresh_token == "rotated");
+    // Refused: client credentials in the same instant, not after a backoff.
+    BOOST_TEST((calls[3].grant.kind == grant_kind::client_credentials));
+    BOOST_TEST((calls[3].at == calls[2].at));
+    BOOST_TEST(ms_between(t0, calls[3].at) == 160'000);
+    BOOST_TEST(get().authorization() == "Bearer tok4");
+    BOOST_TEST(fetches(grant_kind::refresh_token, admin::fetch_outcome::refresh_refused) == 1.0);
+    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+    // The new client-credentials token's refresh token is used next time.
+    advance(80s);
+    BOOST_TEST_REQUIRE(calls.size() == 5u);
+    BOOST_TEST((calls[4].grant.kind == grant_kind::refresh_token));
+    BOOST_TEST(calls[4].grant.refresh_token == "r4");
+}
+
+BOOST_FIXTURE_TEST_CASE(revoked_tokens_that_worked_are_replaced_at_once_every_time, source_fixture)
+{
+    start();
+    for (int i = 1; i <= 5; ++i) {
+        BOOST_TEST_CONTEXT("revocation " << i)
+        {
+            auto& w = get();
+            BOOST_TEST_REQUIRE(w.result.has_value());
+            source->accepted(**w.result);
+            advance(1s);
+            source->reject(**w.result);
+            // The replacement starts at once, before any request asks for it
+            // (a streamed request's 401 is passed on without asking again).
+            io_settle(ioc);
+            BOOST_TEST(calls.size() == static_cast<std::size_t>(i) + 1);
+            auto& next = get();
+            BOOST_TEST(next.authorization() == "Bearer tok" + std::to_string(i + 1));
+        }
+    }
+    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(stop_wakes_waiters_with_shutting_down, source_fixture)
+{
+    script = [this](const token_grant&) { return answer_after(1h, issued(next_name(), 100s)); };
+    start();
+    auto& a = get();
+    auto& b = get();
+    BOOST_TEST(!a.done);
+    source->stop();
+    io_settle(ioc);  // no time passes
+    BOOST_TEST((a.error() == errc::shutting_down));
+    BOOST_TEST((b.error() == errc::shutting_down));
+    BOOST_TEST((get().error() == errc::shutting_down));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_fetch_that_throws_is_a_failure_retried_under_backoff, source_fixture)
 {
-    auto normal = answer;
-    answer = [&]() -> fetch_result {
-        if (fetches == 1)
-            throw std::runtime_error("boom");
-        return normal();
+    script = [this](const token_grant&) {
+        return calls.size() == 1 ? throw_now() : answer_now(issued(next_name(), 100s));
     };
-    bool done = false;
-    std::string got;
-    net::co_spawn(ioc, [&]() -> net::awaitable<void> {
-        auto t = co_await source->get();
-        if (t)
-            got = (*t)->authorization;
-        done = true;
-    }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
-    source->start();
-    run_until(done);
-    BOOST_TEST(fetches == 2);
-    BOOST_TEST(got == "Bearer tok2");
-    BOOST_TEST(metrics.token_fetch(grant_kind::client_credentials, admin::fetch_outcome::failed).Value() == 1.0);
-}
-
-BOOST_FIXTURE_TEST_CASE(no_token_within_wait_timeout_is_token_unavailable, source_fixture)
-{
-    cfg.wait_timeout = 50ms;
-    answer = [] { return fetch_result{token_failure{errc::token_endpoint_failed, 503, "down"}}; };
-    bool done = false;
-    std::optional<errc> error;
-    net::co_spawn(ioc, [&]() -> net::awaitable<void> {
-        auto t = co_await source->get();
-        if (!t)
-            error = static_cast<errc>(t.error().value());
-        done = true;
-    }, [](std::exception_ptr e) { if (e) std::rethrow_exception(e); });
-    source->start();
-    run_until(done);
-    BOOST_TEST_REQUIRE(error.has_value());
-    BOOST_TEST((*error == errc::token_unavailable));
-    // It kept retrying under backoff while the request waited.
-    BOOST_TEST(fetches >= 2);
+    start();
+    auto& w = get();
+    BOOST_TEST(calls.size() == 1u);
+    BOOST_TEST(!w.done);
+    advance(500ms - 1ms);  // the shortest first backoff: half of backoff_initial
+    BOOST_TEST(calls.size() == 1u);
+    advance_in_steps(501ms, 1ms);
+    BOOST_TEST(calls.size() == 2u);
+    BOOST_TEST(w.authorization() == "Bearer tok2");
+    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::failed) == 1.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -12,6 +12,7 @@ BOOST_AUTO_TEST_CASE(idle_connection_reused_only_when_quiet_and_young)
 {
     std::chrono::steady_clock::time_point t0{};
     BOOST_TEST((judge_idle(t0, t0 + 1s, 30s, peek_result::nothing) == idle_verdict::reuse));
+    BOOST_TEST((judge_idle(t0, t0 + 30s - 1ms, 30s, peek_result::nothing) == idle_verdict::reuse));
     BOOST_TEST((judge_idle(t0, t0 + 30s, 30s, peek_result::nothing) == idle_verdict::expired));
     BOOST_TEST((judge_idle(t0, t0 + 1s, 30s, peek_result::eof) == idle_verdict::closed_by_peer));
     BOOST_TEST((judge_idle(t0, t0 + 1s, 30s, peek_result::error) == idle_verdict::closed_by_peer));

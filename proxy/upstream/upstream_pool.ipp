@@ -1,0 +1,74 @@
+#pragma once
+// Member definitions of basic_upstream_pool. Included by upstream_pool.cpp,
+// which compiles the steady_clock instance once, and by tests that
+// instantiate it on a mock clock; nothing else includes this file.
+
+#include "proxy/upstream/upstream_pool.hpp"
+
+#include "proxy/core/log.hpp"
+
+namespace litmus::upstream {
+
+template <class Clock>
+basic_upstream_pool<Clock>::basic_upstream_pool(ssl::context& ctx, upstream_target target,
+                                                const config::upstream_defaults_config& cfg,
+                                                admin::proxy_metrics& metrics)
+    : ctx_(ctx), target_(std::move(target)), cfg_(cfg), metrics_(metrics)
+{
+}
+
+template <class Clock>
+basic_upstream_pool<Clock>::~basic_upstream_pool()
+{
+    close_idle();
+}
+
+template <class Clock>
+net::awaitable<boost::system::result<lease>> basic_upstream_pool<Clock>::acquire(bool fresh)
+{
+    auto now = Clock::now();
+    while (!fresh && !idle_.empty()) {
+        auto c = std::move(idle_.back());
+        idle_.pop_back();
+        auto verdict = judge_idle(c->idle_since, now, cfg_.idle_timeout, peek_socket(*c));
+        if (verdict == idle_verdict::reuse) {
+            metrics_.upstream_reuses.Increment();
+            co_return lease{std::move(c), true};
+        }
+        metrics_.upstream_idle_discarded.Increment();
+        log::debug("upstream_idle_discarded",
+                   {{"upstream", target_.name},
+                    {"reason", verdict == idle_verdict::expired          ? "expired"
+                               : verdict == idle_verdict::closed_by_peer ? "closed_by_peer"
+                                                                         : "unexpected_data"}});
+        close_connection(*c);
+    }
+    auto conn = co_await connect_upstream(ctx_, target_, cfg_.connect_timeout);
+    if (!conn) {
+        metrics_.upstream_connect_failures.Increment();
+        co_return conn.error();
+    }
+    metrics_.upstream_connects.Increment();
+    co_return lease{std::move(*conn), false};
+}
+
+template <class Clock>
+void basic_upstream_pool<Clock>::release(std::unique_ptr<upstream_connection> c, bool keep_alive)
+{
+    if (!may_keep(true, keep_alive, c->buffer.size(), idle_.size(), cfg_.max_idle)) {
+        close_connection(*c);
+        return;
+    }
+    c->idle_since = Clock::now();
+    idle_.push_back(std::move(c));
+}
+
+template <class Clock>
+void basic_upstream_pool<Clock>::close_idle() noexcept
+{
+    for (auto& c : idle_)
+        close_connection(*c);
+    idle_.clear();
+}
+
+}  // namespace litmus::upstream
