@@ -44,8 +44,9 @@ public:
     /// Starts the background loop, which fetches the first token at once.
     void start();
 
-    /// Ends the loop (cancelling an in-flight fetch) and wakes every waiter,
-    /// who get errc::shutting_down.
+    /// Ends the loop and wakes every waiter, who get errc::shutting_down. An
+    /// in-flight fetch is cancelled and its outcome discarded without a log
+    /// line or a failure count: shutting down is not a failed fetch.
     void stop();
 
     /// A valid token: at once when one is held (no allocation, no wait),

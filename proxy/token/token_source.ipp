@@ -152,6 +152,11 @@ net::awaitable<void> basic_token_source<Clock, WaitTraits>::fetch_once(const tok
         // loop: it is a failed fetch like any other, retried under backoff.
         result = token_failure{errc::token_endpoint_failed, 0, std::string("internal error: ") + e.what()};
     }
+    // stop() cancelled the fetch: what it returned or threw (a connection
+    // closed under it, usually) says nothing about the endpoint, so it is
+    // neither logged nor counted as a failure, and the state is left alone.
+    if (stopping_)
+        co_return;
     auto finished = Clock::now();
     if (auto* r = std::get_if<token_response>(&result)) {
         state_.on_fetch_succeeded(started, *r, unit_random());

@@ -9,7 +9,10 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <cstdio>
 #include <deque>
+
+#include <unistd.h>
 
 namespace litmus::token {
 
@@ -36,6 +39,15 @@ net::awaitable<fetch_result> answer_after(mock_clock::duration d, fetch_result r
     auto [ec] = co_await t.async_wait(net::as_tuple(net::use_awaitable));
     if (ec)
         co_return token_failure{errc::token_endpoint_failed, 0, "receive failed: " + ec.message()};
+    co_return r;
+}
+
+// Like answer_after, but a cancelled wait throws (as an operation that is
+// co_awaited without as_tuple does).
+net::awaitable<fetch_result> answer_after_or_throw(mock_clock::duration d, fetch_result r)
+{
+    test::mock_timer t(co_await net::this_coro::executor, d);
+    co_await t.async_wait(net::use_awaitable);
     co_return r;
 }
 
@@ -73,6 +85,36 @@ struct waiter {
         return done && !result ? std::optional(static_cast<errc>(result.error().value())) : std::nullopt;
     }
     std::string authorization() const { return done && result ? (*result)->authorization : ""; }
+};
+
+// Collects what is written to stderr, where log lines go, while it lives.
+class stderr_capture {
+public:
+    stderr_capture() : file_(std::tmpfile()), saved_(::dup(STDERR_FILENO))
+    {
+        BOOST_TEST_REQUIRE((file_ && saved_ >= 0));
+        ::dup2(::fileno(file_), STDERR_FILENO);
+    }
+    ~stderr_capture() { finish(); }
+    std::string finish()
+    {
+        if (saved_ >= 0) {
+            ::dup2(saved_, STDERR_FILENO);
+            ::close(saved_);
+            saved_ = -1;
+            std::rewind(file_);
+            char buf[4096];
+            for (std::size_t n; (n = std::fread(buf, 1, sizeof buf, file_)) > 0;)
+                text_.append(buf, n);
+            std::fclose(file_);
+        }
+        return text_;
+    }
+
+private:
+    std::FILE* file_;
+    int saved_;
+    std::string text_;
 };
 
 struct source_fixture {
@@ -441,6 +483,37 @@ BOOST_FIXTURE_TEST_CASE(stop_wakes_waiters_with_shutting_down, source_fixture)
     BOOST_TEST((a.error() == errc::shutting_down));
     BOOST_TEST((b.error() == errc::shutting_down));
     BOOST_TEST((get().error() == errc::shutting_down));
+}
+
+// Shutting down is not a failed fetch: the cancelled fetch's outcome is
+// neither logged as a warning or error nor counted, whether the fetch
+// returns a failure when cancelled or throws.
+void check_quiet_stop(source_fixture& f)
+{
+    f.start();
+    auto& w = f.get();
+    BOOST_TEST_REQUIRE(f.calls.size() == 1u);
+    stderr_capture logs;
+    f.source->stop();
+    io_settle(f.ioc);
+    auto text = logs.finish();
+    BOOST_TEST((w.error() == errc::shutting_down));
+    BOOST_TEST(text.find("\"level\":\"warn\"") == std::string::npos, text);
+    BOOST_TEST(text.find("\"level\":\"error\"") == std::string::npos, text);
+    for (auto o : {admin::fetch_outcome::failed, admin::fetch_outcome::bad_response, admin::fetch_outcome::rejected})
+        BOOST_TEST(f.fetches(grant_kind::client_credentials, o) == 0.0);
+}
+
+BOOST_FIXTURE_TEST_CASE(stop_during_a_fetch_is_not_logged_or_counted_as_a_failure, source_fixture)
+{
+    script = [this](const token_grant&) { return answer_after(1h, issued(next_name(), 100s)); };
+    check_quiet_stop(*this);
+}
+
+BOOST_FIXTURE_TEST_CASE(stop_during_a_fetch_that_throws_when_cancelled_is_not_a_failure, source_fixture)
+{
+    script = [this](const token_grant&) { return answer_after_or_throw(1h, issued(next_name(), 100s)); };
+    check_quiet_stop(*this);
 }
 
 BOOST_FIXTURE_TEST_CASE(a_fetch_that_throws_is_a_failure_retried_under_backoff, source_fixture)
