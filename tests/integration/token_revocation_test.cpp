@@ -151,9 +151,14 @@ BOOST_AUTO_TEST_CASE(second_401_is_passed_through_with_litmus_body_and_no_loop)
     auto api = api_requests_from(fake, api_before);
     BOOST_TEST_REQUIRE(api.size() == 2u);
     BOOST_TEST(fake.api_request_count() == api_before + 2);
-    BOOST_TEST(fake.token_request_count() == token_requests_before + 1);
     BOOST_TEST(api[0].bearer_token() == fake.issued_tokens().at(0));
     BOOST_TEST(api[1].bearer_token() == fake.issued_tokens().at(1));
+    // The second 401 drops the token the retry used, so one more is fetched
+    // in the background (at once: the token before it had earned answers, so
+    // this is the first never-accepted one refused). That is the next
+    // request's token, not a third attempt at this one.
+    BOOST_TEST(fake.wait_for_token_requests(token_requests_before + 2, 5s));
+    BOOST_TEST(fake.token_request_count() == token_requests_before + 2);
     BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 1.0);
     BOOST_TEST(value_of(proxy.metrics().unauthorized_passed_through) == 1.0);
 }
