@@ -303,9 +303,10 @@ BOOST_FIXTURE_TEST_CASE(a_request_finding_no_usable_token_starts_the_fetch_at_on
     cfg.refresh_before = 0.01;
     script = [this](const token_grant&) { return answer_after(1s, issued(next_name(), 100s)); };
     start();
-    advance(1s);
-    advance(94s);
+    advance(1s);   // the first fetch answers; its token counts from t0
+    advance(94s);  // t0 + 95 s: inside the expiry guard, before the refresh
     BOOST_TEST(calls.size() == 1u);
+    BOOST_TEST(!source->ready());
     auto& w = get();
     BOOST_TEST_REQUIRE(calls.size() == 2u);
     BOOST_TEST(ms_between(t0, calls[1].at) == 95'000);
