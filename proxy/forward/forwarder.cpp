@@ -137,7 +137,7 @@ net::awaitable<token::token_ptr> token_or_reply(exchange& x, forward_result& out
     auto got = co_await x.svc.tokens.get();
     if (got)
         co_return std::move(*got);
-    out = co_await x.reply(static_cast<errc>(got.error().value()));
+    out = co_await x.reply(got.error());
     co_return nullptr;
 }
 
@@ -197,7 +197,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
     for (unsigned attempts = 1;; ++attempts) {
         auto lease = co_await x.pool.acquire(force_fresh);
         if (!lease) {
-            auto r = co_await x.reply(static_cast<errc>(lease.error().value()));
+            auto r = co_await x.reply(lease.error());
             r.retried = result.retried;
             co_return r;
         }

@@ -2,8 +2,11 @@
 
 #include "proxy/routing/header_rules.hpp"
 
+#include <boost/beast/core/string.hpp>
+
 namespace litmus::routing {
 
+namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
 boost::system::result<route, errc> decide_request(const http::request_header<>& req, const router& r,
@@ -19,7 +22,11 @@ boost::system::result<route, errc> decide_request(const http::request_header<>& 
     // TRACE is answered here, never forwarded: a server that reflects the
     // request (as TRACE is meant to) would hand the injected token back.
     // CONNECT would open a tunnel the proxy cannot inspect or sign.
-    if (req.method() == http::verb::trace || req.method() == http::verb::connect)
+    // Methods are case-sensitive (RFC 9110 §9.1), so "trace" is another,
+    // unknown method; but a server that matches names loosely would still
+    // reflect it, so any spelling is refused.
+    auto method = req.method_string();
+    if (beast::iequals(method, "TRACE") || beast::iequals(method, "CONNECT"))
         return errc::method_not_allowed;
 
     if (auto host = check_host(req, p.trust); !host)

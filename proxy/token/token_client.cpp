@@ -28,7 +28,7 @@ net::awaitable<fetch_result> token_client::fetch(token_grant grant) const
     auto deadline = std::chrono::steady_clock::now() + cfg_.fetch_timeout;
     auto conn = co_await upstream::connect_upstream(ctx_, target_, cfg_.fetch_timeout);
     if (!conn)
-        co_return failed(std::string(name_of(static_cast<errc>(conn.error().value()))));
+        co_return failed(std::string(name_of(conn.error())));
     auto& c = **conn;
     auto& tcp_layer = beast::get_lowest_layer(c.stream);
 

@@ -54,7 +54,7 @@ public:
     /// token.wait_timeout. Errors: token_unavailable, token_rejected (the
     /// endpoint refuses the credentials), refresh_refused (a user must
     /// authorize again), shutting_down. Cancellation: returns shutting_down.
-    net::awaitable<boost::system::result<token_ptr>> get();
+    net::awaitable<boost::system::result<token_ptr, errc>> get();
 
     /// An upstream answered 401 to `t`. If it is still the current token it
     /// is dropped and a new one fetched (once, however many requests report

@@ -67,7 +67,7 @@ void basic_token_source<Clock, WaitTraits>::wake_waiters()
 }
 
 template <class Clock, class WaitTraits>
-net::awaitable<boost::system::result<token_ptr>> basic_token_source<Clock, WaitTraits>::get()
+net::awaitable<boost::system::result<token_ptr, errc>> basic_token_source<Clock, WaitTraits>::get()
 {
     auto now = Clock::now();
     if (auto t = state_.usable(now))
@@ -80,7 +80,7 @@ net::awaitable<boost::system::result<token_ptr>> basic_token_source<Clock, WaitT
     auto deadline = now + cfg_.wait_timeout;
     state_.on_token_wanted();
     loop_timer_.cancel();
-    auto finish = [&](boost::system::result<token_ptr> r) {
+    auto finish = [&](boost::system::result<token_ptr, errc> r) {
         metrics_.token_wait_seconds.Observe(detail::seconds(Clock::now() - started));
         return r;
     };

@@ -16,7 +16,7 @@ bool is_timeout(const error_code& ec)
 
 }  // namespace
 
-net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>>>
+net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
 connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout)
 {
     auto ex = co_await net::this_coro::executor;

@@ -1,6 +1,7 @@
 #pragma once
 // One TLS connection to an upstream, and how to open it.
 
+#include "proxy/core/error.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/upstream/upstream_target.hpp"
 
@@ -27,7 +28,7 @@ struct upstream_connection {
 /// upstream_connect_failed, upstream_tls_handshake (a failed certificate
 /// check lands here: nothing has been sent). Cancellation: closes the socket
 /// and completes with operation_aborted.
-net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>>>
+net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
 connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout);
 
 /// Closes the socket at once (no TLS close_notify exchange).

@@ -42,7 +42,7 @@ public:
     /// new one with `fresh` (after a reused connection turned out stale).
     /// Idle connections that are closed, hold stray bytes or have been idle
     /// for upstream.idle_timeout are closed on the way (pool_rules::judge_idle).
-    net::awaitable<boost::system::result<lease>> acquire(bool fresh = false);
+    net::awaitable<boost::system::result<lease, errc>> acquire(bool fresh = false);
 
     /// Returns a connection after a complete response. `keep_alive` is the
     /// response's; a connection that may not be kept is closed.

@@ -24,7 +24,7 @@ basic_upstream_pool<Clock>::~basic_upstream_pool()
 }
 
 template <class Clock>
-net::awaitable<boost::system::result<lease>> basic_upstream_pool<Clock>::acquire(bool fresh)
+net::awaitable<boost::system::result<lease, errc>> basic_upstream_pool<Clock>::acquire(bool fresh)
 {
     auto now = Clock::now();
     while (!fresh && !idle_.empty()) {

@@ -134,6 +134,8 @@ BOOST_AUTO_TEST_CASE(request_line_is_bounded_and_trace_connect_answered_locally)
 {
     const row rows[] = {
         {"TRACE", "/api/x", local, "method_not_allowed"},
+        {"trace", "/api/x", local, "method_not_allowed"},
+        {"Connect", "/api/x", local, "method_not_allowed"},
         {"CONNECT", "api.litmus.com:443", local, "method_not_allowed"},
         {"OPTIONS", "*", local, "method_not_allowed"},
         {std::string(33, 'A'), "/api/x", local, "method_not_implemented"},

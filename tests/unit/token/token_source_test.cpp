@@ -79,10 +79,10 @@ long long ms_between(mock_clock::time_point a, mock_clock::time_point b)
 // One get() in flight, as a request would make it.
 struct waiter {
     bool done = false;
-    boost::system::result<token_ptr> result = errc::shutting_down;  // overwritten when done
+    boost::system::result<token_ptr, errc> result = errc::shutting_down;  // overwritten when done
     std::optional<errc> error() const
     {
-        return done && !result ? std::optional(static_cast<errc>(result.error().value())) : std::nullopt;
+        return done && !result ? std::optional(result.error()) : std::nullopt;
     }
     std::string authorization() const { return done && result ? (*result)->authorization : ""; }
 };

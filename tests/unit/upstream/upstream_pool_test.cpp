@@ -56,10 +56,10 @@ struct pool_fixture {
         return c;
     }
 
-    boost::system::result<lease> acquire()
+    boost::system::result<lease, errc> acquire()
     {
-        std::optional<boost::system::result<lease>> out;
-        net::co_spawn(ioc, pool->acquire(), [&](std::exception_ptr e, boost::system::result<lease> r) {
+        std::optional<boost::system::result<lease, errc>> out;
+        net::co_spawn(ioc, pool->acquire(), [&](std::exception_ptr e, boost::system::result<lease, errc> r) {
             if (e)
                 std::rethrow_exception(e);
             out = std::move(r);
