@@ -30,12 +30,17 @@ net::awaitable<bool> send_continue_if_expected(beast::tcp_stream& stream, const 
 
 // What the access line says about the request, as the client sent it (the
 // forwarder rewrites the header in place).
+// Both are cut short: a refused request may carry a method or path of many
+// kilobytes, which would only bloat the log line.
 struct request_summary {
+    static constexpr std::size_t max_method = 40;
+    static constexpr std::size_t max_path = 1024;
     std::string method;
     std::string path;  ///< without the query, which may carry secrets of the caller's own
 
     explicit request_summary(const http::request_header<>& req)
-        : method(req.method_string()), path(req.target().substr(0, req.target().find('?')))
+        : method(req.method_string().substr(0, max_method)),
+          path(req.target().substr(0, std::min(req.target().find('?'), max_path)))
     {
     }
 };

@@ -18,6 +18,14 @@ bool is_timeout(const error_code& ec)
     return ec == beast::error::timeout;
 }
 
+// Why sending the request or reading the response header failed.
+errc classify_exchange_failure(const error_code& ec, bool while_sending, bool got_some)
+{
+    if (is_timeout(ec))
+        return while_sending ? errc::upstream_write_timeout : errc::upstream_response_timeout;
+    return got_some ? errc::upstream_bad_response : errc::upstream_reset_before_response;
+}
+
 // Retry-After for a 503 about tokens: a client that retries sooner only
 // waits on the same backoff.
 unsigned token_retry_after(errc e)
@@ -237,11 +245,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
                 force_fresh = true;
                 continue;
             }
-            errc why = is_timeout(ec) ? (sent.upstream_error ? errc::upstream_write_timeout
-                                                             : errc::upstream_response_timeout)
-                       : got_some ? errc::upstream_bad_response
-                                           : errc::upstream_reset_before_response;
-            auto r = co_await x.reply(why);
+            auto r = co_await x.reply(classify_exchange_failure(ec, bool(sent.upstream_error), got_some));
             r.retried = result.retried;
             co_return r;
         }
