@@ -2,6 +2,7 @@
 
 #include "proxy/config/config_values.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
@@ -11,6 +12,7 @@
 #include <map>
 #include <memory>
 #include <span>
+#include <sstream>
 #include <system_error>
 
 namespace litmus::config {
@@ -793,6 +795,79 @@ proxy_config guarded(const std::string& source, Load load)
     }
 }
 
+/// What the document structure of a YAML text is, found without building nodes.
+struct document_shape {
+    bool stuck = false;  ///< the parser stopped advancing (see scan_documents)
+    YAML::Mark stuck_at = YAML::Mark::null_mark();
+    std::optional<YAML::Mark> extra_document;  ///< where a second non-empty document starts
+};
+
+/// Walks the documents of `text` with yaml-cpp's event parser. Not
+/// YAML::LoadAll: yaml-cpp 0.7 (Debian 12) never returns from it, allocating
+/// all the while, on a text that starts with a stray ',' (the parser reports
+/// an empty document without consuming the token, again and again;
+/// jbeder/yaml-cpp#1040). Two documents starting at the same place mean the
+/// parser is stuck, and the config is refused instead of hanging the start.
+/// A trailing "---" gives an empty second document, which is fine.
+document_shape scan_documents(const std::string& text)
+{
+    struct handler : YAML::EventHandler {
+        YAML::Mark start = YAML::Mark::null_mark();
+        std::optional<YAML::Mark> content;  ///< the document's first node, if any
+        void OnDocumentStart(const YAML::Mark& mark) override
+        {
+            start = mark;
+            content.reset();
+        }
+        void OnDocumentEnd() override {}
+        void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+        void OnAlias(const YAML::Mark& mark, YAML::anchor_t) override { saw(mark); }
+        void OnScalar(const YAML::Mark& mark, const std::string&, YAML::anchor_t, const std::string&) override
+        {
+            saw(mark);
+        }
+        void OnSequenceStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t,
+                             YAML::EmitterStyle::value) override
+        {
+            saw(mark);
+        }
+        void OnSequenceEnd() override {}
+        void OnMapStart(const YAML::Mark& mark, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override
+        {
+            saw(mark);
+        }
+        void OnMapEnd() override {}
+        void saw(const YAML::Mark& mark)
+        {
+            if (!content)
+                content = mark;
+        }
+    };
+    document_shape shape;
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    handler h;
+    std::size_t documents = 0;
+    int last_start = -1;
+    try {
+        while (parser.HandleNextDocument(h)) {
+            // A config has one document; thousands mean a parser going round.
+            if ((documents > 0 && h.start.pos == last_start) || documents > 1000) {
+                shape.stuck = true;
+                shape.stuck_at = h.start;
+                return shape;
+            }
+            if (documents > 0 && h.content && !shape.extra_document)
+                shape.extra_document = h.content;
+            last_start = h.start.pos;
+            ++documents;
+        }
+    } catch (const YAML::Exception&) {
+        // Reported with its position by YAML::Load.
+    }
+    return shape;
+}
+
 }  // namespace
 
 env_lookup process_env()
@@ -826,18 +901,21 @@ proxy_config load_config_from_string(std::string_view yaml, std::string_view sou
 {
     std::string source(source_name);
     return guarded(source, [&] {
-        std::vector<YAML::Node> docs;
+        std::string text(yaml);
+        auto shape = scan_documents(text);
+        if (shape.stuck)
+            throw config_error(position(source, shape.stuck_at) +
+                               ": invalid YAML: a document cannot start here (a stray ',' or the like)");
+        if (shape.extra_document)
+            throw config_error(position(source, *shape.extra_document) +
+                               ": more than one YAML document ('---'); put all settings in one");
+        YAML::Node root;
         try {
-            docs = YAML::LoadAll(std::string(yaml));
+            root = YAML::Load(text);
         } catch (const YAML::Exception& e) {
             throw config_error(position(source, e.mark) + ": invalid YAML: " + e.msg);
         }
-        // A trailing "---" gives an empty second document; only settings count.
-        for (std::size_t i = 1; i < docs.size(); ++i)
-            if (!docs[i].IsNull())
-                throw config_error(position(source, docs[i].Mark()) +
-                                   ": more than one YAML document ('---'); put all settings in one");
-        return loader(source, env).load(docs.empty() ? YAML::Node() : docs.front());
+        return loader(source, env).load(root);
     });
 }
 

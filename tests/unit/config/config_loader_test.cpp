@@ -463,6 +463,21 @@ BOOST_AUTO_TEST_CASE(several_documents_are_refused)
 {
     BOOST_TEST(error_of("listen: 127.0.0.1:1\n---\nlisten: 127.0.0.1:2\n") ==
                "config.yaml:3:1: more than one YAML document ('---'); put all settings in one");
+    // A trailing document marker alone is not a second document.
+    BOOST_TEST(load("listen: 127.0.0.1:1\n---\n").downstream.listen.port == 1);
+}
+
+// yaml-cpp 0.7's LoadAll never returns on these (found by the config fuzzer):
+// the start must fail with a message instead of hanging.
+BOOST_AUTO_TEST_CASE(a_text_that_stalls_the_yaml_parser_is_refused)
+{
+    for (std::string_view text : {",", "0\n,isten: x\n", ",\n,\n"})
+        BOOST_TEST_CONTEXT(text)
+        {
+            auto message = error_of(text);
+            BOOST_TEST(message.find("config.yaml:") == 0u);
+            BOOST_TEST(message.find("invalid YAML") != std::string::npos);
+        }
 }
 
 // ---- errors: values ----------------------------------------------------------
