@@ -1,5 +1,6 @@
 #include "proxy/downstream/session.hpp"
 
+#include "proxy/core/ascii.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/forward/forwarder.hpp"
 #include "proxy/forward/local_reply.hpp"
@@ -18,7 +19,7 @@ template <class Body>
 net::awaitable<bool> send_continue_if_expected(beast::tcp_stream& stream, const http::request<Body>& req,
                                                std::chrono::milliseconds timeout)
 {
-    if (!beast::iequals(req[http::field::expect], "100-continue"))
+    if (!litmus::iequals(req[http::field::expect], "100-continue"))
         co_return true;
     static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
     stream.expires_after(timeout);

@@ -1,5 +1,6 @@
 #include "proxy/forward/forwarder.hpp"
 
+#include "proxy/core/ascii.hpp"
 #include "proxy/forward/body_pump.hpp"
 #include "proxy/forward/local_reply.hpp"
 #include "proxy/forward/response_relay.hpp"
@@ -95,7 +96,7 @@ net::awaitable<error_code> read_response_header(upstream::upstream_connection& c
 bool is_encoded(const http::response_header<>& h)
 {
     auto ce = h[http::field::content_encoding];
-    return !ce.empty() && !beast::iequals(ce, "identity");
+    return !ce.empty() && !litmus::iequals(ce, "identity");
 }
 
 // Relays the response whose header `parser` holds, then pools or closes the

@@ -1,6 +1,7 @@
 #include "proxy/routing/header_rules.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "proxy/core/ascii.hpp"
+
 #include <boost/beast/http/rfc7230.hpp>
 
 #include <algorithm>
@@ -34,7 +35,7 @@ boost::system::result<void, errc> check_request_framing(const http::request_head
         v.remove_prefix(1);
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t'))
         v.remove_suffix(1);
-    if (!boost::beast::iequals(v, "chunked"))
+    if (!litmus::iequals(v, "chunked"))
         return errc::bad_request;
     return {};
 }
@@ -74,7 +75,7 @@ void remove_hop_by_hop(http::fields& f)
     // the proxy send a body without framing, which the next hop would read
     // as another request.
     for (const auto& name : named)
-        if (!boost::beast::iequals(name, "content-length"))
+        if (!litmus::iequals(name, "content-length"))
             f.erase(name);
     static constexpr http::field hop_by_hop[] = {
         http::field::connection,         http::field::keep_alive,

@@ -1,12 +1,10 @@
 #include "proxy/routing/request_decision.hpp"
 
+#include "proxy/core/ascii.hpp"
 #include "proxy/routing/header_rules.hpp"
-
-#include <boost/beast/core/string.hpp>
 
 namespace litmus::routing {
 
-namespace beast = boost::beast;
 namespace http = boost::beast::http;
 
 boost::system::result<route, errc> decide_request(const http::request_header<>& req, const router& r,
@@ -26,7 +24,7 @@ boost::system::result<route, errc> decide_request(const http::request_header<>& 
     // unknown method; but a server that matches names loosely would still
     // reflect it, so any spelling is refused.
     auto method = req.method_string();
-    if (beast::iequals(method, "TRACE") || beast::iequals(method, "CONNECT"))
+    if (litmus::iequals(method, "TRACE") || litmus::iequals(method, "CONNECT"))
         return errc::method_not_allowed;
 
     if (auto host = check_host(req, p.trust); !host)

@@ -1,6 +1,7 @@
 #include "proxy/routing/trust_boundary.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "proxy/core/ascii.hpp"
+
 #include <boost/url/ipv4_address.hpp>
 #include <boost/url/ipv6_address.hpp>
 
@@ -28,7 +29,7 @@ bool is_name_char(char c) noexcept
 bool listed(std::string_view value, const std::vector<std::string>& list) noexcept
 {
     return std::any_of(list.begin(), list.end(),
-                       [&](const std::string& entry) { return boost::beast::iequals(entry, value); });
+                       [&](const std::string& entry) { return litmus::iequals(entry, value); });
 }
 
 // Counts the fields named `name` and keeps the last value. Not equal_range():
@@ -86,7 +87,7 @@ boost::system::result<std::string_view, errc> host_of(std::string_view v) noexce
 
 bool is_loopback_host(std::string_view host) noexcept
 {
-    if (boost::beast::iequals(host, "localhost"))
+    if (litmus::iequals(host, "localhost"))
         return true;
     if (host.size() > 2 && host.front() == '[' && host.back() == ']') {
         auto v6 = boost::urls::parse_ipv6_address(host.substr(1, host.size() - 2));
@@ -126,7 +127,7 @@ boost::system::result<void, errc> check_browser_origin(const http::fields& f, co
     auto sites = find_all(f, http::field::sec_fetch_site, site);
     if (sites == 0 || origin_allowed)
         return {};
-    if (sites == 1 && (boost::beast::iequals(site, "none") || boost::beast::iequals(site, "same-origin")))
+    if (sites == 1 && (litmus::iequals(site, "none") || litmus::iequals(site, "same-origin")))
         return {};
     return errc::origin_not_allowed;
 }

@@ -1,6 +1,7 @@
 #include "proxy/token/token_response.hpp"
 
-#include <boost/beast/core/string.hpp>
+#include "proxy/core/ascii.hpp"
+
 #include <boost/json.hpp>
 
 #include <cmath>
@@ -104,7 +105,7 @@ fetch_result parse_token_response(grant_kind kind, unsigned status, std::string_
     r.access_token = at->get_string();
 
     if (auto tt = o.if_contains("token_type")) {
-        if (!tt->is_string() || !boost::beast::iequals(tt->get_string(), "bearer"))
+        if (!tt->is_string() || !litmus::iequals(tt->get_string(), "bearer"))
             return bad("token_type is not Bearer", status);
     }
 
