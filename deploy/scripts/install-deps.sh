@@ -14,6 +14,9 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # A client in another language exercises the proxy the way applications do.
   packages+=(python3)
+  # The fuzz stage: clang with libFuzzer and the sanitizer runtimes, and
+  # llvm-symbolizer for readable stacks.
+  packages+=(clang-14 libclang-rt-14-dev llvm-14)
 fi
 
 missing=()

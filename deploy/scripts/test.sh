@@ -1,8 +1,50 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds, and runs every test (unit and
-# integration, via ctest). This is the command CI runs.
+# Installs what is missing, builds, and runs every test. This is the command
+# CI runs. Stages, in order:
+#   release  Release build in build/, every test (unit and integration) via ctest
+#   asan     the same suite built with ASan + UBSan in build-asan/ (RelWithDebInfo)
+#   fuzz     each libFuzzer harness for LITMUS_FUZZ_SECONDS (default 60) s,
+#            seeded from tests/fuzz/corpus/ (tests/fuzz/run.sh)
+# LITMUS_TEST_STAGES picks stages, comma-separated (default: all of them);
+# LITMUS_TEST_STAGES=release is the quick check. Arguments go to ctest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
+stages=",${LITMUS_TEST_STAGES:-release,asan,fuzz},"
+for s in ${stages//,/ }; do
+  case "$s" in
+    release | asan | fuzz) ;;
+    *) echo "test.sh: unknown stage '$s' in LITMUS_TEST_STAGES (use release, asan, fuzz)" >&2; exit 2 ;;
+  esac
+done
+want() { [[ "$stages" == *",$1,"* ]]; }
+stage() { echo "== test.sh: $1 ($(date -u +%H:%M:%S))" >&2; }
+
 deploy/scripts/install-deps.sh --test
-deploy/scripts/build.sh
-ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+
+if want release; then
+  stage "release build + tests"
+  deploy/scripts/build.sh
+  ctest --test-dir build --output-on-failure -j "$(nproc)" "$@"
+fi
+
+if want asan; then
+  stage "ASan + UBSan build + tests"
+  generator=()
+  command -v ninja >/dev/null && generator=(-G Ninja)
+  if [[ ! -f build-asan/CMakeCache.txt ]]; then
+    cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+      -DLITMUS_SANITIZE=address,undefined >/dev/null
+  fi
+  cmake --build build-asan -j "$(nproc)"
+  # Any report fails the test that caused it (the proxy binary started by the
+  # integration tests inherits these too).
+  ASAN_OPTIONS=halt_on_error=1:detect_leaks=1:print_stacktrace=1 \
+  UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
+    ctest --test-dir build-asan --output-on-failure -j "$(nproc)" "$@"
+fi
+
+if want fuzz; then
+  stage "fuzzing"
+  tests/fuzz/run.sh "${LITMUS_FUZZ_SECONDS:-60}"
+fi
+stage "done"
