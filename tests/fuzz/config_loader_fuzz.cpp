@@ -165,9 +165,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     // A value that follows the swap came from the environment or a
     // credential file: a leak. One that stays put was in the YAML itself.
     auto second = observable(swapped_paths(yaml), mode, sets[1]);
+    // A value the YAML spells out itself shows in both runs and is no leak.
     for (auto [va, vb] : pairs) {
-        check(!(contains(first, va) && contains(second, vb)));
-        check(!(contains(first, vb) && contains(second, va)));
+        check(!(contains(first, va) && !contains(second, va) && contains(second, vb)));
+        check(!(contains(first, vb) && !contains(second, vb) && contains(second, va)));
     }
     return 0;
 }
