@@ -138,8 +138,27 @@ struct upstream_defaults_config {
     std::uint32_t max_idle = 64;
 };
 
+/// The admin listener: /metrics, /healthz, /readyz and nothing else.
+struct admin_config {
+    /// Default 127.0.0.1:9090. In Kubernetes set 0.0.0.0:9090: the kubelet's
+    /// probes and Prometheus come from the pod IP, while the proxy listener
+    /// stays on loopback.
+    endpoint listen{"127.0.0.1", 9090};
+};
+
+enum class log_level { debug, info, warn, error };
+
+struct log_config {
+    /// Lines below this level are dropped. Default info. Re-read on SIGHUP.
+    log_level level = log_level::info;
+    /// One line per request answered. Default true.
+    bool access = true;
+};
+
 struct proxy_config {
     downstream_config downstream;
+    admin_config admin;
+    log_config log;
     credentials_config credentials;
     token_config token;
     std::vector<upstream_config> upstreams;  ///< defaults: api, instant (see load_config)

@@ -20,7 +20,8 @@ namespace litmus::config {
 namespace {
 
 constexpr std::string_view top_level_keys[] = {"listen",   "credentials", "token", "upstreams",
-                                               "upstream", "downstream",  "tls"};
+                                               "upstream", "downstream",  "tls",
+                                               "admin",    "log"};
 constexpr std::string_view credentials_keys[] = {"client_id", "client_secret", "client_id_file",
                                                  "client_secret_file"};
 constexpr std::string_view token_keys[] = {
@@ -34,6 +35,8 @@ constexpr std::string_view downstream_keys[] = {"header_limit",   "body_limit", 
                                                 "target_limit",   "allowed_hosts", "allowed_origins",
                                                 "drain_timeout"};
 constexpr std::string_view tls_keys[] = {"ca_file"};
+constexpr std::string_view admin_keys[] = {"listen"};
+constexpr std::string_view log_keys[] = {"level", "access"};
 
 constexpr std::uint64_t kib = 1024;
 constexpr std::uint64_t mib = 1024 * kib;
@@ -438,6 +441,26 @@ private:
             read_downstream(*v);
         if (auto* v = find(top, "tls"))
             read_tls(*v);
+        if (auto* v = find(top, "admin"))
+            read_admin(*v);
+        if (auto* v = find(top, "log"))
+            read_log(*v);
+    }
+
+    void read_admin(const YAML::Node& node)
+    {
+        auto s = open_section(node, "admin", admin_keys);
+        if (auto* v = find(s, "listen"))
+            cfg_.admin.listen = parse(*v, "admin.listen", parse_listen_address, "HOST:PORT");
+    }
+
+    void read_log(const YAML::Node& node)
+    {
+        auto s = open_section(node, "log", log_keys);
+        if (auto* v = find(s, "level"))
+            cfg_.log.level = parse(*v, "log.level", parse_log_level, "debug, info, warn or error");
+        if (auto* v = find(s, "access"))
+            cfg_.log.access = parse(*v, "log.access", parse_bool, "true or false");
     }
 
     void read_credentials(const YAML::Node& node)
@@ -672,6 +695,18 @@ private:
             if (!ep)
                 fail_env("LITMUS_PROXY_LISTEN", ep.error().message);
             cfg_.downstream.listen = *ep;
+        }
+        if (auto v = env("LITMUS_PROXY_ADMIN_LISTEN")) {
+            auto ep = parse_listen_address(*v);
+            if (!ep)
+                fail_env("LITMUS_PROXY_ADMIN_LISTEN", ep.error().message);
+            cfg_.admin.listen = *ep;
+        }
+        if (auto v = env("LITMUS_PROXY_LOG_LEVEL")) {
+            auto l = parse_log_level(*v);
+            if (!l)
+                fail_env("LITMUS_PROXY_LOG_LEVEL", l.error().message);
+            cfg_.log.level = *l;
         }
         if (auto v = env("LITMUS_TOKEN_URL")) {
             auto url = parse_https_url(*v);

@@ -204,6 +204,28 @@ value_result<double> parse_fraction(std::string_view text)
     return d;
 }
 
+value_result<bool> parse_bool(std::string_view text)
+{
+    if (text == "true")
+        return true;
+    if (text == "false")
+        return false;
+    return error("expected true or false, got " + quoted(text));
+}
+
+value_result<log_level> parse_log_level(std::string_view text)
+{
+    if (text == "debug")
+        return log_level::debug;
+    if (text == "info")
+        return log_level::info;
+    if (text == "warn")
+        return log_level::warn;
+    if (text == "error")
+        return log_level::error;
+    return error("expected debug, info, warn or error, got " + quoted(text));
+}
+
 namespace {
 
 // HOST:PORT with the port from `min_port` to 65535.

@@ -41,6 +41,13 @@ value_result<std::uint64_t> parse_size(std::string_view text);
 /// A non-negative decimal integer, e.g. "64".
 value_result<std::uint64_t> parse_count(std::string_view text);
 
+/// "true" or "false" (YAML's other spellings such as "yes" are refused:
+/// they read as strings elsewhere and surprise).
+value_result<bool> parse_bool(std::string_view text);
+
+/// "debug", "info", "warn" or "error".
+value_result<log_level> parse_log_level(std::string_view text);
+
 /// A finite decimal number, e.g. "0.2". The range is the caller's to check.
 value_result<double> parse_fraction(std::string_view text);
 

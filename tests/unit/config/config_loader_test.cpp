@@ -141,6 +141,10 @@ void check_defaults(const proxy_config& cfg)
     BOOST_TEST(cfg.upstream.response_deadline.count() == 300'000);
     BOOST_TEST(cfg.upstream.max_idle == 64u);
     BOOST_TEST(cfg.tls.ca_file == "");
+    BOOST_TEST(cfg.admin.listen.host == "127.0.0.1");
+    BOOST_TEST(cfg.admin.listen.port == 9090);
+    BOOST_TEST((cfg.log.level == log_level::info));
+    BOOST_TEST(cfg.log.access);
     check_default_upstreams(cfg);
 }
 
@@ -229,6 +233,11 @@ downstream:
   drain_timeout: 0
 tls:
   ca_file: /dev/null
+admin:
+  listen: 0.0.0.0:9191
+log:
+  level: debug
+  access: false
 )");
     BOOST_TEST(cfg.downstream.listen.host == "::1");
     BOOST_TEST(cfg.downstream.listen.port == 9090);
@@ -293,6 +302,10 @@ tls:
                boost::test_tools::per_element());
     BOOST_TEST(cfg.downstream.drain_timeout.count() == 0);
     BOOST_TEST(cfg.tls.ca_file == "/dev/null");
+    BOOST_TEST(cfg.admin.listen.host == "0.0.0.0");
+    BOOST_TEST(cfg.admin.listen.port == 9191);
+    BOOST_TEST((cfg.log.level == log_level::debug));
+    BOOST_TEST(!cfg.log.access);
 }
 
 BOOST_AUTO_TEST_CASE(upstreams_key_replaces_the_defaults)
@@ -376,10 +389,10 @@ BOOST_AUTO_TEST_CASE(unknown_top_level_key_is_named_with_its_line)
 {
     BOOST_TEST(error_of("listen: 127.0.0.1:8080\n\nlistn: 127.0.0.1:8081\n") ==
                "config.yaml:3:1: unknown key 'listn' (known keys: listen, credentials, token, upstreams, "
-               "upstream, downstream, tls); did you mean 'listen'?");
+               "upstream, downstream, tls, admin, log); did you mean 'listen'?");
     BOOST_TEST(error_of("verbose: true\n") ==
                "config.yaml:1:1: unknown key 'verbose' (known keys: listen, credentials, token, upstreams, "
-               "upstream, downstream, tls)");
+               "upstream, downstream, tls, admin, log)");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_keys_inside_every_section_are_errors)
@@ -491,6 +504,12 @@ BOOST_AUTO_TEST_CASE(bad_values_name_key_line_and_column)
     const row rows[] = {
         {"token:\n  fetch_timeout: soon\n",
          "config.yaml:2:18: token.fetch_timeout: expected a duration such as 500ms, 10s, 2m or 1h, got 'soon'"},
+        {"log:\n  level: verbose\n",
+         "config.yaml:2:10: log.level: expected debug, info, warn or error, got 'verbose'"},
+        {"log:\n  access: yes\n", "config.yaml:2:11: log.access: expected true or false, got 'yes'"},
+        {"admin:\n  listen: pod.local:9090\n",
+         "config.yaml:2:11: admin.listen: the host must be an IP address or localhost (no DNS names), got "
+         "'pod.local:9090'"},
         {"token:\n  fetch_timeout: 10m\n", "config.yaml:2:18: token.fetch_timeout: must be from 100ms to 5m, got '10m'"},
         {"token:\n  wait_timeout: 6m\n", "config.yaml:2:17: token.wait_timeout: must be from 0s to 5m, got '6m'"},
         {"token:\n  refresh_before: 0\n",
@@ -800,6 +819,8 @@ BOOST_AUTO_TEST_CASE(environment_overrides_the_file)
     env["LITMUS_PROXY_LISTEN"] = "0.0.0.0:9000";
     env["LITMUS_TOKEN_URL"] = "https://127.0.0.1:8443/oauth/token";
     env["LITMUS_TLS_CA_FILE"] = ca;
+    env["LITMUS_PROXY_ADMIN_LISTEN"] = "127.0.0.1:0";
+    env["LITMUS_PROXY_LOG_LEVEL"] = "warn";
     auto cfg = load("listen: 127.0.0.1:8081\ntoken:\n  url: https://other.test/token\ntls:\n  ca_file: /nonexistent\n",
                     env);
     BOOST_TEST(cfg.downstream.listen.host == "0.0.0.0");
@@ -809,6 +830,8 @@ BOOST_AUTO_TEST_CASE(environment_overrides_the_file)
     BOOST_TEST(cfg.token.parsed.port == 8443);
     BOOST_TEST(cfg.token.parsed.path == "/oauth/token");
     BOOST_TEST(cfg.tls.ca_file == ca);
+    BOOST_TEST(cfg.admin.listen.port == 0);
+    BOOST_TEST((cfg.log.level == log_level::warn));
 
     // Empty variables are unset.
     auto kept = load("listen: 127.0.0.1:8081\n", {{"LITMUS_CLIENT_ID", "i"},
@@ -835,6 +858,11 @@ BOOST_AUTO_TEST_CASE(bad_environment_values_name_the_variable)
          "'8080'"},
         {"LITMUS_TOKEN_URL", "http://litmus.com/oauth/token",
          "environment LITMUS_TOKEN_URL: must be an https URL, got 'http://litmus.com/oauth/token'"},
+        {"LITMUS_PROXY_ADMIN_LISTEN", "pod:9090",
+         "environment LITMUS_PROXY_ADMIN_LISTEN: the host must be an IP address or localhost (no DNS names), got "
+         "'pod:9090'"},
+        {"LITMUS_PROXY_LOG_LEVEL", "verbose",
+         "environment LITMUS_PROXY_LOG_LEVEL: expected debug, info, warn or error, got 'verbose'"},
         {"LITMUS_TLS_CA_FILE", "/nonexistent/ca.pem",
          "environment LITMUS_TLS_CA_FILE: cannot read '/nonexistent/ca.pem': No such file or directory"},
     };
