@@ -82,6 +82,13 @@ BOOST_AUTO_TEST_CASE(a_well_formed_id_goes_upstream_and_back_to_the_client)
     BOOST_TEST(count_of(upstream, "X-Request-Id") == 1u);
     BOOST_TEST(upstream.header("X-Request-Id") == id);
     BOOST_TEST(access_line(p.logs, id).at("status").as_int64() == 200);
+
+    // The token-echoing ping is relayed scrubbed (another relay): the id too.
+    auto ping = http_once(p.proxy.port(), http::verb::get, "/api/v3/ping/authenticated", {{"X-Request-Id", "ping-1"}});
+    BOOST_TEST(ping.status == 200u);
+    BOOST_TEST(ping.count("X-Request-Id") == 1u);
+    BOOST_TEST(ping.header("X-Request-Id") == "ping-1");
+    BOOST_TEST(p.fake.api_requests().back().header("X-Request-Id") == "ping-1");
 }
 
 BOOST_AUTO_TEST_CASE(malformed_overlong_and_repeated_ids_are_replaced_and_never_logged)
