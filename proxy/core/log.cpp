@@ -47,10 +47,12 @@ std::string_view timestamp(char (&buf)[32])
 }
 
 // Boost.JSON's own escaping (quotes, backslash, control characters as \uXXXX
-// or their short forms), read out in pieces so that no string is built.
+// or their short forms), read out in pieces so that no string is built. The
+// serializer is kept per thread: a string longer than `buf` makes it save
+// its state on a stack it allocates once and then reuses.
 void append_string(std::string& out, std::string_view s)
 {
-    json::serializer sr;
+    thread_local json::serializer sr;
     sr.reset(s);
     char buf[256];
     while (!sr.done())
