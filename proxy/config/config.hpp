@@ -4,6 +4,8 @@
 // validated there in one place; components receive `const X_config&` and never
 // read YAML themselves.
 
+#include "proxy/core/log.hpp"
+
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -146,7 +148,8 @@ struct admin_config {
     endpoint listen{"127.0.0.1", 9090};
 };
 
-enum class log_level { debug, info, warn, error };
+/// The logger's own levels: what the config names is what log::set_level() takes.
+using log_level = log::level;
 
 struct log_config {
     /// Lines below this level are dropped. Default info. Re-read on SIGHUP.

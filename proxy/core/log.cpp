@@ -1,20 +1,24 @@
 #include "proxy/core/log.hpp"
 
-#include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
 
 #include <atomic>
+#include <charconv>
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <ctime>
-#include <string>
 
 #include <unistd.h>
 
 namespace litmus::log {
 
+namespace json = boost::json;
+
 namespace {
 
 std::atomic<level> min_level{level::info};
+std::atomic<line_observer*> observer{nullptr};
 
 std::string_view level_name(level l)
 {
@@ -27,8 +31,9 @@ std::string_view level_name(level l)
     return "info";
 }
 
-// RFC 3339 UTC with milliseconds: what log pipelines parse without a format hint.
-std::string timestamp()
+// RFC 3339 UTC with milliseconds: what log pipelines parse without a format
+// hint. Written into `buf`, which must hold 25 characters.
+std::string_view timestamp(char (&buf)[32])
 {
     using namespace std::chrono;
     auto now = system_clock::now();
@@ -36,10 +41,72 @@ std::string timestamp()
     auto ms = duration_cast<milliseconds>(now.time_since_epoch()).count() % 1000;
     std::tm tm{};
     gmtime_r(&secs, &tm);
-    char buf[64];
-    std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
-    return buf;
+    int n = std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                          tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(ms));
+    return {buf, n > 0 ? static_cast<std::size_t>(n) : 0};
+}
+
+// Boost.JSON's own escaping (quotes, backslash, control characters as \uXXXX
+// or their short forms), read out in pieces so that no string is built. The
+// serializer is kept per thread: a string longer than `buf` makes it save
+// its state on a stack it allocates once and then reuses.
+void append_string(std::string& out, std::string_view s)
+{
+    thread_local json::serializer sr;
+    sr.reset(s);
+    char buf[256];
+    while (!sr.done())
+        out.append(sr.read(buf));
+}
+
+template <class Int>
+void append_integer(std::string& out, Int v)
+{
+    char buf[24];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    (void)ec;  // 24 characters hold any 64-bit integer
+    out.append(buf, end);
+}
+
+// Fixed notation with at most 3 decimals: a duration of 0.418 ms reads
+// "0.418", a lifetime of 7200.0 s reads "7200". Boost.JSON would write
+// "4.18E-1" and "7.2E3", which people misread and some pipelines parse as
+// strings.
+void append_double(std::string& out, double v)
+{
+    if (!std::isfinite(v)) {
+        out += "null";
+        return;
+    }
+    // 309 integer digits (DBL_MAX), a sign, a point and 3 decimals.
+    char buf[320];
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
+    if (ec != std::errc{}) {
+        out += "null";
+        return;
+    }
+    std::string_view text(buf, static_cast<std::size_t>(end - buf));
+    while (text.back() == '0')
+        text.remove_suffix(1);
+    if (text.back() == '.')
+        text.remove_suffix(1);
+    // -0.0001 rounds to "-0.000": a negative zero reads as a mistake.
+    if (text == "-0")
+        text = "0";
+    out += text;
+}
+
+// Each of `items` written by `write_item`, separated by commas.
+template <class Range, class WriteItem>
+void append_joined(std::string& out, const Range& items, WriteItem write_item)
+{
+    bool first = true;
+    for (const auto& item : items) {
+        if (!first)
+            out += ',';
+        first = false;
+        write_item(item);
+    }
 }
 
 }  // namespace
@@ -48,18 +115,64 @@ void set_level(level l) noexcept { min_level.store(l, std::memory_order_relaxed)
 
 bool enabled(level l) noexcept { return l >= min_level.load(std::memory_order_relaxed); }
 
-void write(level l, std::string_view event, const boost::json::object& fields)
+void set_line_observer(line_observer* o) noexcept { observer.store(o, std::memory_order_release); }
+
+void append_json(std::string& out, const json::value& v)
+{
+    switch (v.kind()) {
+    case json::kind::null: out += "null"; return;
+    case json::kind::bool_: out += v.get_bool() ? "true" : "false"; return;
+    case json::kind::int64: append_integer(out, v.get_int64()); return;
+    case json::kind::uint64: append_integer(out, v.get_uint64()); return;
+    case json::kind::double_: append_double(out, v.get_double()); return;
+    case json::kind::string: append_string(out, v.get_string()); return;
+    case json::kind::array:
+        out += '[';
+        append_joined(out, v.get_array(), [&](const json::value& e) { append_json(out, e); });
+        out += ']';
+        return;
+    case json::kind::object:
+        out += '{';
+        append_joined(out, v.get_object(), [&](const json::key_value_pair& f) {
+            append_string(out, f.key());
+            out += ':';
+            append_json(out, f.value());
+        });
+        out += '}';
+        return;
+    }
+}
+
+void format_line(std::string& out, std::string_view ts, level l, std::string_view event,
+                 const json::object& fields)
+{
+    out += "{\"ts\":";
+    append_string(out, ts);
+    out += ",\"level\":";
+    append_string(out, level_name(l));
+    out += ",\"event\":";
+    append_string(out, event);
+    for (const auto& f : fields) {
+        // A second "event" key would make readers disagree on the line's event.
+        if (f.key() == "ts" || f.key() == "level" || f.key() == "event")
+            continue;
+        out += ',';
+        append_string(out, f.key());
+        out += ':';
+        append_json(out, f.value());
+    }
+    out += '}';
+}
+
+void write(level l, std::string_view event, const json::object& fields)
 {
     if (!enabled(l))
         return;
-    boost::json::object line;
-    line.reserve(fields.size() + 3);
-    line["ts"] = timestamp();
-    line["level"] = level_name(l);
-    line["event"] = event;
-    for (const auto& f : fields)
-        line[f.key()] = f.value();
-    std::string text = boost::json::serialize(line);
+    // Per thread, kept between lines: its capacity is reused.
+    thread_local std::string text;
+    text.clear();
+    char ts[32];
+    format_line(text, timestamp(ts), l, event, fields);
     text += '\n';
     // One write(2) per line: stderr is unbuffered, and a short line written at
     // once is never torn by another thread's line.
@@ -68,10 +181,12 @@ void write(level l, std::string_view event, const boost::json::object& fields)
     while (left > 0) {
         ssize_t n = ::write(STDERR_FILENO, p, left);
         if (n <= 0)
-            return;
+            break;
         p += n;
         left -= static_cast<std::size_t>(n);
     }
+    if (auto* o = observer.load(std::memory_order_acquire))
+        o->on_line(std::string_view(text).substr(0, text.size() - 1));
 }
 
 }  // namespace litmus::log

@@ -1,26 +1,58 @@
 #pragma once
 // Structured logs: one JSON object per line on stderr, which journald and the
 // kubelet collect as they are. Never pass a secret or a token in `fields`.
+//
+// Numbers are written for people and for log pipelines alike: integers as
+// integers, doubles as fixed decimals (at most 3 places, trailing zeros cut),
+// never in exponent notation. Units go in the key: durations in milliseconds
+// as `*_ms` (fixed decimals), lifetimes in whole seconds as `*_s` (integers).
 
 #include <boost/json/object.hpp>
 
+#include <string>
 #include <string_view>
 
 namespace litmus::log {
 
 enum class level { debug, info, warn, error };
 
-/// Lines below this level are dropped. Default info. Set once at start-up.
+/// Lines below this level are dropped. Default info. Thread-safe.
 void set_level(level l) noexcept;
 bool enabled(level l) noexcept;
 
 /// Writes {"ts":…,"level":…,"event":event, …fields} as one line with a single
-/// write(2), so concurrent writers never interleave within a line.
+/// write(2), so concurrent writers never interleave within a line. A field
+/// named ts, level or event is left out (the line's own come first).
+/// Thread-safe; allocates nothing once a thread has written a line.
 void write(level l, std::string_view event, const boost::json::object& fields = {});
 
 inline void debug(std::string_view e, const boost::json::object& f = {}) { if (enabled(level::debug)) write(level::debug, e, f); }
 inline void info(std::string_view e, const boost::json::object& f = {}) { write(level::info, e, f); }
 inline void warn(std::string_view e, const boost::json::object& f = {}) { write(level::warn, e, f); }
 inline void error(std::string_view e, const boost::json::object& f = {}) { write(level::error, e, f); }
+
+/// Appends `v` as JSON text the way log lines write it: strings escaped as
+/// JSON, integers as integers, doubles fixed with at most 3 decimals (trailing
+/// zeros and a bare '.' removed; -0 written as 0; NaN and infinities, which
+/// JSON cannot hold, as null), bools, null, and arrays and objects of these.
+void append_json(std::string& out, const boost::json::value& v);
+
+/// Appends one whole line, without the trailing newline, with `timestamp` as
+/// its "ts". What write() sends; exposed for tests.
+void format_line(std::string& out, std::string_view timestamp, level l, std::string_view event,
+                 const boost::json::object& fields);
+
+/// Tests only: sees every line write() sends (without its newline), on the
+/// writing thread, after the line went to stderr.
+class line_observer {
+public:
+    virtual ~line_observer() = default;
+    virtual void on_line(std::string_view line) = 0;
+};
+
+/// Installs `o` (nullptr removes it). The observer must outlive every write()
+/// that may see it: install it before the code under test starts logging and
+/// remove it once that code has stopped.
+void set_line_observer(line_observer* o) noexcept;
 
 }  // namespace litmus::log

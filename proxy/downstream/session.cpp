@@ -46,19 +46,27 @@ struct request_summary {
     }
 };
 
-void log_access(std::uint64_t id, const request_summary& req, std::string_view route,
+void log_access(const forward::request_id& id, const request_summary& req, std::string_view route,
                 const forward::forward_result& r, clock::duration took)
 {
-    boost::json::object f{{"id", id},
-                          {"method", req.method},
-                          {"path", req.path},
-                          {"route", route},
-                          {"status", r.status},
-                          {"upstream_status", r.upstream_status},
-                          {"retried", r.retried},
-                          {"duration_ms", std::chrono::duration<double, std::milli>(took).count()}};
+    // The line's fields live in this stack buffer: no allocation for the
+    // line unless a long path overflows it.
+    unsigned char storage[4096];
+    json::monotonic_resource mr(storage, sizeof storage);
+    json::object f(&mr);
+    f.reserve(12);
+    f.emplace("id", id.view());
+    f.emplace("method", req.method);
+    f.emplace("route", route);
+    f.emplace("path", req.path);
+    f.emplace("status", r.status);
+    f.emplace("upstream_status", r.upstream_status);
+    f.emplace("retried", r.retried);
+    f.emplace("duration_ms", std::chrono::duration<double, std::milli>(took).count());
+    f.emplace("bytes_in", r.bytes_in);
+    f.emplace("bytes_out", r.bytes_out);
     if (r.error)
-        f["error"] = name_of(*r.error);
+        f.emplace("error", name_of(*r.error));
     log::info("access", f);
 }
 
@@ -160,7 +168,7 @@ boost::system::result<routing::route, errc> decide(const forward::proxy_services
 net::awaitable<forward::forward_result> forward_request(forward::proxy_services& svc, beast::tcp_stream& stream,
                                                         beast::flat_buffer& buffer,
                                                         http::request_parser<http::string_body>& parser,
-                                                        const routing::route& route)
+                                                        const routing::route& route, const forward::request_id& id)
 {
     const auto& dcfg = svc.cfg.downstream;
     auto length = parser.content_length();
@@ -178,19 +186,25 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
                 auto refuse = forward::reply_for_read_error(ec);
                 if (!refuse)
                     co_return forward::forward_result{};
-                co_return co_await forward::reply_with_error(svc, stream, *refuse, parser.get().version(), false);
+                auto r = co_await forward::reply_with_error(svc, stream, *refuse, parser.get().version(), false, id);
+                r.bytes_in = parser.get().body().size();
+                co_return r;
             }
         }
         header.drop_added(parser.get());
         forward::request_body body(parser.get());
-        co_return co_await forward::forward(svc, stream, body, route);
+        auto r = co_await forward::forward(svc, stream, body, route, id);
+        r.bytes_in = body.bytes_received();
+        co_return r;
     }
 
     // Same parser state, buffer body: allowed because no body byte was read yet.
     http::request_parser<http::buffer_body> streaming(std::move(parser));
     streaming.body_limit(dcfg.body_limit);
     forward::request_body body(streaming, stream, buffer, dcfg.io_timeout);
-    co_return co_await forward::forward(svc, stream, body, route);
+    auto r = co_await forward::forward(svc, stream, body, route, id);
+    r.bytes_in = body.bytes_received();
+    co_return r;
 }
 
 }  // namespace
@@ -211,7 +225,6 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
             break;
         scope.idle(false);
         auto started = clock::now();
-        auto id = ++svc.requests_started;
 
         // Read: a fresh parser per request, with our limits (Beast's defaults
         // are 8 KiB / 1 MiB).
@@ -219,6 +232,8 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
         parser.header_limit(dcfg.header_limit);
         parser.body_limit(dcfg.body_limit);
         auto hec = co_await read_header(stream, buffer, parser, dcfg.header_limit, dcfg.header_timeout);
+        // A header that failed to parse may hold anything: its id is not taken.
+        const auto id = hec ? svc.request_ids.generate() : svc.request_ids.for_request(parser.get());
 
         // Decide, then forward or reply.
         forward::forward_result result;
@@ -230,7 +245,7 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
                 break;
             // The request's framing is unknown or broken: answer and close,
             // since the next bytes cannot be trusted to start a request.
-            result = co_await forward::reply_with_error(svc, stream, *refuse, 11, false);
+            result = co_await forward::reply_with_error(svc, stream, *refuse, 11, false, id);
         } else if (auto decided = decide(svc, parser); !decided) {
             // An unread body would be taken for the next request: close after
             // answering. Framing errors close too: the next bytes cannot be
@@ -238,19 +253,24 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
             bool keep_alive = parser.is_done() && parser.get().keep_alive() && !svc.draining &&
                               decided.error() != errc::bad_request;
             result = co_await forward::reply_with_error(svc, stream, decided.error(),
-                                                        std::min(parser.get().version(), 11u), keep_alive);
+                                                        std::min(parser.get().version(), 11u), keep_alive, id);
         } else {
             route = std::move(*decided);
             route_name = svc.pools[route->upstream]->target().name;
         }
 
-        request_summary summary(parser.get());
+        // Copied before forwarding, which rewrites the target in place; not
+        // at all when no access line will be written.
+        std::optional<request_summary> summary;
+        if (svc.cfg.log.access && log::enabled(log::level::info))
+            summary.emplace(parser.get());
         if (route)
-            result = co_await forward_request(svc, stream, buffer, parser, *route);
+            result = co_await forward_request(svc, stream, buffer, parser, *route, id);
         auto took = clock::now() - started;
         svc.metrics.request(route ? route->upstream : svc.pools.size(), result.status).Increment();
         svc.metrics.request_duration_seconds.Observe(std::chrono::duration<double>(took).count());
-        log_access(id, summary, route_name, result, took);
+        if (summary)
+            log_access(id, *summary, route_name, result, took);
         if (!result.keep_alive)
             break;
     }

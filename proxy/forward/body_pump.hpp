@@ -20,6 +20,8 @@ struct pump_result {
     bool write_complete = false;  ///< the serializer finished the message
     error_code read_error;
     error_code write_error;
+    std::uint64_t body_bytes_read = 0;     ///< body bytes the parser delivered
+    std::uint64_t body_bytes_written = 0;  ///< of those, the ones written out
 };
 
 struct pump_timeouts {
@@ -92,11 +94,13 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             body.size = sizeof buf - body.size;
             body.data = buf;
             body.more = !parser.is_done();
+            r.body_bytes_read += body.size;
         } else {
             body.data = nullptr;
             body.size = 0;
             body.more = false;
         }
+        const std::size_t chunk = body.size;
         beast::get_lowest_layer(out).expires_after(t.write);
         r.write_started = true;
         auto [wec, wn] = co_await http::async_write(out, sr, net::as_tuple(net::use_awaitable));
@@ -108,6 +112,8 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             r.read_complete = parser.is_done();
             co_return r;
         }
+        // A write that succeeded took the whole chunk (or asked for more).
+        r.body_bytes_written += chunk;
     } while (!parser.is_done() || !sr.is_done());
     r.read_complete = true;
     r.write_complete = true;

@@ -45,12 +45,17 @@ struct exchange {
     bool client_keep_alive;  ///< the client asked for it and the proxy is not draining
     bool head;
     bool echoes_token;       ///< the response must be scrubbed of the token
+    const request_id& id;
 
     // An error reply keeps the client connection only if nothing of the
-    // client's body is left unread on it.
-    net::awaitable<forward_result> reply(errc e)
+    // client's body is left unread on it. What the request went through so
+    // far (the upstream's status, a retry) stays in the result.
+    net::awaitable<forward_result> reply(errc e, const forward_result& so_far)
     {
-        co_return co_await reply_with_error(svc, downstream, e, client_version, client_keep_alive && body.consumed());
+        auto r = co_await reply_with_error(svc, downstream, e, client_version, client_keep_alive && body.consumed(), id);
+        r.upstream_status = so_far.upstream_status;
+        r.retried = so_far.retried;
+        co_return r;
     }
 };
 
@@ -107,10 +112,7 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
 {
     if (x.echoes_token && is_encoded(parser.get())) {
         upstream::close_connection(*conn);
-        auto r = co_await x.reply(errc::upstream_unredactable_response);
-        r.upstream_status = result.upstream_status;
-        r.retried = result.retried;
-        co_return r;
+        co_return co_await x.reply(errc::upstream_unredactable_response, result);
     }
     relay_options opt;
     opt.client_version = x.client_version;
@@ -118,6 +120,7 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
     opt.upstream_read_timeout = x.svc.cfg.upstream.response_timeout;
     opt.upstream_deadline = deadline;
     opt.downstream_write_timeout = x.svc.cfg.downstream.io_timeout;
+    opt.request_id = x.id.view();
     auto relayed = x.echoes_token ? co_await relay_redacted_response(x.downstream, *conn, parser, opt, tok.value())
                                   : co_await relay_response(x.downstream, *conn, parser, opt);
     if (relayed.upstream_complete && relayed.upstream_keep_alive)
@@ -127,26 +130,25 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
     if (!relayed.downstream_started) {
         // The upstream failed before a byte reached the client: it can
         // still get a proper error.
-        auto r = co_await x.reply(relayed.upstream_timed_out ? errc::upstream_response_timeout
-                                                             : errc::upstream_bad_response);
-        r.upstream_status = result.upstream_status;
-        r.retried = result.retried;
-        co_return r;
+        co_return co_await x.reply(
+            relayed.upstream_timed_out ? errc::upstream_response_timeout : errc::upstream_bad_response, result);
     }
     result.status = result.upstream_status;
+    result.bytes_out = relayed.body_bytes_sent;
     result.keep_alive = relayed.downstream_complete && relayed.downstream_keep_alive;
     if (!relayed.upstream_complete)
         result.error = relayed.upstream_timed_out ? errc::upstream_response_timeout : errc::upstream_bad_response;
     co_return result;
 }
 
-// The token for a request; nullptr after answering the client with the reason.
+// The token for a request; nullptr after answering the client with the
+// reason, `out` then being the reply's result (what `out` held before kept).
 net::awaitable<token::token_ptr> token_or_reply(exchange& x, forward_result& out)
 {
     auto got = co_await x.svc.tokens.get();
     if (got)
         co_return std::move(*got);
-    out = co_await x.reply(got.error());
+    out = co_await x.reply(got.error(), out);
     co_return nullptr;
 }
 
@@ -157,6 +159,9 @@ void rewrite_for_upstream(exchange& x, const token::token& tok)
     req.target(x.route.target);
     req.version(11);
     routing::prepare_upstream_request(req, x.pool.target().authority, tok.authorization);
+    // set(), not insert(): the client's own fields (one, several, or a
+    // malformed one) are replaced by exactly one.
+    req.set(request_id_field, x.id.view());
     if (x.echoes_token)
         req.set(http::field::accept_encoding, "identity");
     x.body.prepare_framing();
@@ -165,10 +170,11 @@ void rewrite_for_upstream(exchange& x, const token::token& tok)
 }  // namespace
 
 net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_stream& downstream, errc e,
-                                                unsigned version, bool keep_alive)
+                                                unsigned version, bool keep_alive, const request_id& id)
 {
     unsigned retry_after = source_of(e) == error_source::token ? token_retry_after(e) : 0;
     auto res = make_local_reply(e, default_message(e), version, keep_alive, retry_after);
+    res.set(request_id_field, id.view());
     svc.metrics.local_reply(e).Increment();
     downstream.expires_after(svc.cfg.downstream.io_timeout);
     auto [ec, n] = co_await http::async_write(downstream, res, net::as_tuple(net::use_awaitable));
@@ -177,11 +183,12 @@ net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_
     r.status = res.result_int();
     r.error = e;
     r.keep_alive = keep_alive && !ec;
+    r.bytes_out = ec ? 0 : res.body().size();
     co_return r;
 }
 
 net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& downstream, request_body& body,
-                                       const routing::route& route)
+                                       const routing::route& route, const request_id& id)
 {
     auto& req = body.header();
     exchange x{svc,
@@ -192,7 +199,8 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
                std::min(req.version(), 11u),
                body.client_keep_alive() && !svc.draining,
                req.method() == http::verb::head,
-               echoes_token(route.target)};
+               echoes_token(route.target),
+               id};
     const auto& ucfg = svc.cfg.upstream;
     forward_result result;
     auto tok = co_await token_or_reply(x, result);
@@ -205,11 +213,8 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
     bool force_fresh = !body.replayable();
     for (unsigned attempts = 1;; ++attempts) {
         auto lease = co_await x.pool.acquire(force_fresh);
-        if (!lease) {
-            auto r = co_await x.reply(lease.error());
-            r.retried = result.retried;
-            co_return r;
-        }
+        if (!lease)
+            co_return co_await x.reply(lease.error(), result);
         auto conn = std::move(lease->connection);
 
         auto sent = co_await body.send(*conn, ucfg.write_timeout);
@@ -220,7 +225,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
             // A parse error is the client's fault and gets its answer; a
             // vanished or silent client gets nothing.
             if (auto why = reply_for_read_error(sent.client_error)) {
-                auto r = co_await reply_with_error(svc, downstream, *why, x.client_version, false);
+                auto r = co_await reply_with_error(svc, downstream, *why, x.client_version, false, id);
                 r.retried = result.retried;
                 co_return r;
             }
@@ -246,9 +251,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
                 force_fresh = true;
                 continue;
             }
-            auto r = co_await x.reply(classify_exchange_failure(ec, bool(sent.upstream_error), got_some));
-            r.retried = result.retried;
-            co_return r;
+            co_return co_await x.reply(classify_exchange_failure(ec, bool(sent.upstream_error), got_some), result);
         }
 
         result.upstream_status = parser->get().result_int();
@@ -261,12 +264,15 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
                 // The 401's connection is closed rather than drained: its
                 // body is worth nothing to us.
                 upstream::close_connection(*conn);
+                // Retried from here on, even when no token comes: the access
+                // line must tell a 503 that followed an upstream 401 from one
+                // that never reached the upstream.
+                result.retried = true;
                 tok = co_await token_or_reply(x, result);
                 if (!tok)
                     co_return result;
                 req.set(http::field::authorization, tok->authorization);
                 svc.metrics.retries_unauthorized.Increment();
-                result.retried = true;
                 force_fresh = false;
                 continue;
             }

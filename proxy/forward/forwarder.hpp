@@ -5,6 +5,7 @@
 #include "proxy/core/net.hpp"
 #include "proxy/forward/proxy_services.hpp"
 #include "proxy/forward/request_body.hpp"
+#include "proxy/forward/request_id.hpp"
 #include "proxy/routing/router.hpp"
 
 #include <optional>
@@ -14,7 +15,11 @@ namespace litmus::forward {
 struct forward_result {
     unsigned status = 0;           ///< what the client received (0: nothing was sent)
     unsigned upstream_status = 0;  ///< the upstream's final status, 0 if none
+    /// The request went upstream a second time (after a 401 or on a stale
+    /// pooled connection), or a second attempt failed to get a token.
     bool retried = false;
+    std::uint64_t bytes_in = 0;    ///< request body bytes received from the client
+    std::uint64_t bytes_out = 0;   ///< response body bytes sent to the client
     bool keep_alive = false;       ///< the client connection may carry another request
     std::optional<errc> error;     ///< set when the proxy answered for itself or the relay broke
 };
@@ -25,13 +30,16 @@ struct forward_result {
 /// on a fresh connection, and a 401 is passed through (the token is still
 /// dropped so the next request gets a new one). Every failure is answered
 /// (local JSON reply) or, once a response has started, ends with
-/// keep_alive = false. Not thread-safe: on the session's executor.
-/// Cancellation: the pending operation fails and the request ends.
+/// keep_alive = false. `id` replaces any X-Request-Id the client sent
+/// upstream, and is set on the response to the client. bytes_in is left to
+/// the caller, who owns the body. Not thread-safe: on the session's
+/// executor. Cancellation: the pending operation fails and the request ends.
 net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& downstream, request_body& body,
-                                       const routing::route& route);
+                                       const routing::route& route, const request_id& id);
 
-/// Writes a local reply for `e` and fills the result's status and error.
+/// Writes a local reply for `e` (carrying X-Request-Id: `id`) and fills the
+/// result's status, error and bytes_out.
 net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_stream& downstream, errc e,
-                                                unsigned version, bool keep_alive);
+                                                unsigned version, bool keep_alive, const request_id& id);
 
 }  // namespace litmus::forward

@@ -4,6 +4,7 @@
 
 #include "proxy/admin/metrics.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/forward/request_id.hpp"
 #include "proxy/routing/request_decision.hpp"
 #include "proxy/routing/router.hpp"
 #include "proxy/token/token_source.hpp"
@@ -22,7 +23,7 @@ struct proxy_services {
     token::token_source& tokens;
     admin::proxy_metrics& metrics;
     bool draining = false;  ///< set on SIGTERM: finish the current request, then close
-    std::uint64_t requests_started = 0;
+    request_id_source request_ids{};
 };
 
 }  // namespace litmus::forward

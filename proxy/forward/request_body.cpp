@@ -30,6 +30,13 @@ bool request_body::consumed() const noexcept
     return std::get<streamed>(body_).parser->is_done();
 }
 
+std::uint64_t request_body::bytes_received() const noexcept
+{
+    if (auto* b = std::get_if<buffered>(&body_))
+        return b->req->body().size();
+    return std::get<streamed>(body_).bytes_read;
+}
+
 void request_body::prepare_framing()
 {
     if (auto* b = std::get_if<buffered>(&body_)) {
@@ -58,6 +65,7 @@ net::awaitable<send_result> request_body::send(upstream::upstream_connection& co
     http::request_serializer<http::buffer_body> sr{s.parser->get()};
     auto pumped = co_await pump_message(*s.downstream, *s.buffer, *s.parser, conn.stream, sr,
                                         {s.read_timeout, write_timeout});
+    s.bytes_read += pumped.body_bytes_read;
     out.client_error = pumped.read_error;
     out.upstream_error = pumped.write_error;
     co_return out;

@@ -44,6 +44,10 @@ public:
     /// is at a message boundary and may carry another request.
     bool consumed() const noexcept;
 
+    /// Body bytes received from the client so far: the whole buffered body,
+    /// or what send() has streamed.
+    std::uint64_t bytes_received() const noexcept;
+
     /// Sets the framing headers for what will be sent (Content-Length of a
     /// buffered body, chunked for a chunked stream). Call after the header
     /// edits and before send().
@@ -63,6 +67,7 @@ private:
         beast::flat_buffer* buffer;
         std::chrono::milliseconds read_timeout;
         bool chunked;
+        std::uint64_t bytes_read = 0;
     };
     std::variant<buffered, streamed> body_;
     bool client_keep_alive_;

@@ -1,6 +1,7 @@
 #include "proxy/forward/response_relay.hpp"
 
 #include "proxy/forward/body_pump.hpp"
+#include "proxy/forward/request_id.hpp"
 #include "proxy/forward/token_redaction.hpp"
 #include "proxy/routing/header_rules.hpp"
 
@@ -16,6 +17,7 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
     bool keep_alive = opt.client_keep_alive;
 
     routing::remove_hop_by_hop(res);
+    res.set(request_id_field, opt.request_id);
     res.version(opt.client_version);
     // A body without Content-Length (chunked or read to EOF upstream) is
     // re-framed for the client: chunked for HTTP/1.1, close-delimited for 1.0.
@@ -35,6 +37,7 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
     result.downstream_started = pumped.write_started;
     result.downstream_complete = pumped.write_complete;
     result.downstream_keep_alive = keep_alive && pumped.write_complete;
+    result.body_bytes_sent = pumped.body_bytes_written;
     co_return result;
 }
 
@@ -63,6 +66,7 @@ net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstre
     result.upstream_keep_alive = res.keep_alive();
     redact(res.body(), secret);
     routing::remove_hop_by_hop(res);
+    res.set(request_id_field, opt.request_id);
     res.version(opt.client_version);
     res.keep_alive(opt.client_keep_alive);
     res.prepare_payload();
@@ -74,6 +78,7 @@ net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstre
         co_return result;
     result.downstream_complete = true;
     result.downstream_keep_alive = opt.client_keep_alive;
+    result.body_bytes_sent = res.body().size();
     co_return result;
 }
 

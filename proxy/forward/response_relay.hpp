@@ -15,6 +15,7 @@ struct relay_result {
     bool upstream_keep_alive = false; ///< the upstream connection may be pooled
     bool downstream_keep_alive = false;
     bool upstream_timed_out = false;  ///< a read hit its timeout or the response deadline
+    std::uint64_t body_bytes_sent = 0;  ///< response body bytes written to the client
 };
 
 struct relay_options {
@@ -24,6 +25,8 @@ struct relay_options {
     /// The whole response must have arrived by then (upstream.response_deadline).
     std::chrono::steady_clock::time_point upstream_deadline = std::chrono::steady_clock::time_point::max();
     std::chrono::milliseconds downstream_write_timeout{60'000};
+    /// Set as the response's X-Request-Id, replacing the upstream's.
+    std::string_view request_id;
 };
 
 /// `parser` has read the response header from `conn`. Not thread-safe.

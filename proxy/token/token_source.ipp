@@ -166,11 +166,11 @@ net::awaitable<void> basic_token_source<Clock, WaitTraits>::fetch_once(const tok
                   {{"source", name_},
                    {"grant", to_string(grant.kind)},
                    {"generation", state_.generation()},
-                   {"lifetime_s", detail::seconds(r->lifetime)},
+                   {"lifetime_s", std::chrono::duration_cast<std::chrono::seconds>(r->lifetime).count()},
                    {"lifetime_defaulted", r->lifetime_defaulted},
                    {"lifetime_capped", r->lifetime_capped},
                    {"refresh_token", state_.has_refresh_token()},
-                   {"fetch_ms", detail::seconds(finished - started) * 1000}});
+                   {"fetch_ms", std::chrono::duration<double, std::milli>(finished - started).count()}});
         co_return;
     }
     const auto& f = std::get<token_failure>(result);

@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <array>
 #include <condition_variable>
+#include <cstdlib>
 #include <future>
 #include <mutex>
 
@@ -331,14 +332,29 @@ std::map<std::string, std::string> test_credentials_env()
     return {{"LITMUS_CLIENT_ID", "test-client"}, {"LITMUS_CLIENT_SECRET", "test-secret"}};
 }
 
-running_proxy::running_proxy(const std::string& yaml, std::map<std::string, std::string> env)
-    : cfg_(config::load_config_from_string(yaml, "test.yaml", [env](std::string_view name) -> std::optional<std::string> {
-          auto it = env.find(std::string(name));
-          if (it == env.end())
-              return std::nullopt;
-          return it->second;
-      }))
+namespace {
+
+std::map<std::string, std::string> with_level_from_process(std::map<std::string, std::string> env)
 {
+    constexpr const char* name = "LITMUS_PROXY_LOG_LEVEL";
+    if (const char* level = std::getenv(name); level && !env.contains(name))
+        env.emplace(name, level);
+    return env;
+}
+
+}  // namespace
+
+running_proxy::running_proxy(const std::string& yaml, std::map<std::string, std::string> env)
+    : cfg_(config::load_config_from_string(yaml, "test.yaml",
+                                           [env = with_level_from_process(std::move(env))](
+                                               std::string_view name) -> std::optional<std::string> {
+                                               auto it = env.find(std::string(name));
+                                               if (it == env.end())
+                                                   return std::nullopt;
+                                               return it->second;
+                                           }))
+{
+    log::set_level(cfg_.log.level);
     app_ = std::make_unique<proxy_app>(ioc_, cfg_);
     port_ = app_->proxy_endpoint().port();
     app_->start();

@@ -112,7 +112,10 @@ std::map<std::string, std::string> test_credentials_env();
 
 /// The proxy, in-process, with its own io_context on its own thread. Build
 /// it after the fake; destroy it before (members in that order). The
-/// destructor drains it as SIGTERM would and joins.
+/// destructor drains it as SIGTERM would and joins. Applies the config's
+/// log.level, as main() does; LITMUS_PROXY_LOG_LEVEL from the test's own
+/// environment reaches the config when `env` does not name it (how the
+/// no-secrets check runs the whole suite at debug level).
 class running_proxy {
 public:
     explicit running_proxy(const std::string& yaml,

@@ -210,6 +210,21 @@ child_process::~child_process()
     }
     if (pidfd_ >= 0)
         ::close(pidfd_);
+    // The no-secrets check (tests/integration/no_secrets_in_logs.sh) reads
+    // the test's own stderr: the children's logs join it there.
+    if (std::getenv("LITMUS_TEST_CHILD_OUTPUT_TO_STDERR")) {
+        try {
+            const std::string out = output();
+            for (std::size_t done = 0; done < out.size();) {
+                auto n = ::write(STDERR_FILENO, out.data() + done, out.size() - done);
+                if (n <= 0)
+                    break;
+                done += static_cast<std::size_t>(n);
+            }
+        } catch (const std::exception&) {
+            // Best effort: a destructor must not throw.
+        }
+    }
     ::unlink(output_path_.c_str());
     ::rmdir(dir_.c_str());
 }

@@ -39,7 +39,8 @@ public:
     child_process(const std::string& program, const std::vector<std::string>& args,
                   const process_options& opts = {});
     /// SIGKILLs and reaps the child if it is still running, then deletes the
-    /// capture file.
+    /// capture file (copied to this process's stderr first when
+    /// LITMUS_TEST_CHILD_OUTPUT_TO_STDERR is set).
     ~child_process();
     child_process(const child_process&) = delete;
     child_process& operator=(const child_process&) = delete;

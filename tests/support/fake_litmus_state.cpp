@@ -8,7 +8,11 @@
 #include <algorithm>
 #include <cctype>
 #include <charconv>
+#include <cstdlib>
 #include <stdexcept>
+
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace litmus::fake {
 
@@ -88,6 +92,26 @@ std::string random_hex(std::size_t bytes)
         out += digits[b & 0xf];
     }
     return out;
+}
+
+// Appends `value` as one line to the file named by LITMUS_FAKE_ISSUED_FILE,
+// when set: the no-secrets check (tests/integration/no_secrets_in_logs.sh)
+// greps the proxy's logs for every line of it. O_APPEND and a single write
+// keep lines whole when several fakes, in one process or several, share the
+// file.
+void record_issued(std::string_view value)
+{
+    const char* path = std::getenv("LITMUS_FAKE_ISSUED_FILE");
+    if (!path || !*path || value.empty())
+        return;
+    int fd = ::open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw std::runtime_error("cannot open LITMUS_FAKE_ISSUED_FILE " + std::string(path));
+    std::string line = std::string(value) + "\n";
+    auto n = ::write(fd, line.data(), line.size());
+    ::close(fd);
+    if (n != static_cast<ssize_t>(line.size()))
+        throw std::runtime_error("cannot write LITMUS_FAKE_ISSUED_FILE " + std::string(path));
 }
 
 http::response<http::string_body> json_response(http::status status, const json::value& body)
@@ -257,6 +281,8 @@ http::response<http::string_body> fake_litmus_state::token_endpoint(const record
         return oauth_error(http::status::unauthorized, "invalid_client",
                            "Client authentication failed due to unknown client, no client "
                            "authentication included, or unsupported authentication method.");
+    if (accepted_secrets_.insert(client_secret_).second)
+        record_issued(client_secret_);
 
     if (grant == "client_credentials")
         return issue("client:" + client_id_, req.at, issue_refresh_tokens_);
@@ -290,6 +316,7 @@ http::response<http::string_body> fake_litmus_state::issue(const std::string& ow
         info.expires_at = now + std::chrono::seconds(*expires_in_);
     access_tokens_.emplace(token, info);
     access_order_.push_back(token);
+    record_issued(token);
 
     json::object out;
     out["access_token"] = token;
@@ -300,6 +327,7 @@ http::response<http::string_body> fake_litmus_state::issue(const std::string& ow
         std::string refresh = "fr_" + random_hex(16);
         refresh_tokens_.emplace(refresh, refresh_info{owner, false});
         refresh_order_.push_back(refresh);
+        record_issued(refresh);
         out["refresh_token"] = refresh;
     }
     out["scope"] = "full";

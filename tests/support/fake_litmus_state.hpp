@@ -37,6 +37,10 @@ struct raw_response {
 
 /// Thread-safety: every member locks one mutex, so the server thread and the
 /// test thread may call anything concurrently.
+///
+/// With LITMUS_FAKE_ISSUED_FILE set in the environment, every access token
+/// and refresh token issued and every client secret accepted is appended to
+/// that file, one per line: the secrets no log line may contain.
 class fake_litmus_state {
 public:
     explicit fake_litmus_state(const fake_options& opts);
@@ -125,6 +129,9 @@ private:
     std::unordered_map<std::string, refresh_info> refresh_tokens_;
     std::vector<std::string> refresh_order_;
     std::unordered_set<std::string> redeemed_codes_;
+    /// Client secrets some token request authenticated with, each recorded
+    /// once to LITMUS_FAKE_ISSUED_FILE.
+    std::unordered_set<std::string> accepted_secrets_;
 
     std::vector<recorded_request> records_;
     std::size_t total_count_ = 0;

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# No token or secret in any log line (issue 8): runs the whole integration
+# suite once more, the proxy at log level debug and the fake Litmus writing
+# every access token, refresh token and client secret it issued or accepted
+# to a file (LITMUS_FAKE_ISSUED_FILE), then looks for each of them in
+# everything the suite wrote to stderr: the in-process proxy logs there, and
+# the output of child processes (the proxy binary) is copied there
+# (LITMUS_TEST_CHILD_OUTPUT_TO_STDERR).
+# Usage: no_secrets_in_logs.sh INTEGRATION_TESTS_BINARY
+set -euo pipefail
+binary=${1:?usage: no_secrets_in_logs.sh INTEGRATION_TESTS_BINARY}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+issued=$work/issued
+logs=$work/stderr
+: >"$issued"
+
+status=0
+LITMUS_PROXY_LOG_LEVEL=debug LITMUS_FAKE_ISSUED_FILE=$issued LITMUS_TEST_CHILD_OUTPUT_TO_STDERR=1 \
+  "$binary" --log_level=error --report_level=short >"$work/stdout" 2>"$logs" || status=$?
+if [[ $status -ne 0 ]]; then
+  echo "FAIL: the integration suite itself failed (exit $status); its logs cannot be trusted to be complete"
+  tail -n 20 "$work/stdout" "$logs"
+  exit 1
+fi
+
+# Values under 8 characters (a test's "sec") would match ordinary words;
+# every token and the suite's real secrets are longer.
+short=$(sort -u "$issued" | awk 'length($0) < 8' | wc -l)
+sort -u "$issued" | awk 'length($0) >= 8' >"$work/secrets"
+# The check must not pass for want of secrets or of log lines.
+tokens=$(grep -c '^fk_' "$work/secrets" || true)
+refresh_tokens=$(grep -c '^fr_' "$work/secrets" || true)
+secrets=$(grep -vc '^f[kr]_' "$work/secrets" || true)
+access_lines=$(grep -c '"event":"access"' "$logs" || true)
+debug_lines=$(grep -c '"level":"debug"' "$logs" || true)
+echo "recorded: $tokens access tokens, $refresh_tokens refresh tokens, $secrets client secrets ($short shorter values skipped)"
+echo "stderr: $(wc -l <"$logs") lines, $access_lines access lines, $debug_lines debug lines"
+if [[ $tokens -eq 0 || $refresh_tokens -eq 0 || $secrets -eq 0 ]]; then
+  echo "FAIL: the fake recorded no access token, refresh token or client secret: nothing to look for"
+  exit 1
+fi
+if [[ $access_lines -eq 0 ]]; then
+  echo "FAIL: no access line on stderr: the proxy's logs were not captured"
+  exit 1
+fi
+
+if grep -F -n -f "$work/secrets" "$logs" >"$work/leaks"; then
+  echo "FAIL: $(wc -l <"$work/leaks") stderr lines hold a token or secret the fake issued; the first ones:"
+  head -n 10 "$work/leaks" | cut -c1-400
+  exit 1
+fi
+echo "OK: no recorded token or secret in any stderr line"

@@ -1,0 +1,170 @@
+#include "proxy/core/log.hpp"
+
+#include <boost/json/parse.hpp>
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <string>
+#include <vector>
+
+namespace litmus::log {
+
+namespace json = boost::json;
+
+namespace {
+
+std::string text_of(const json::value& v)
+{
+    std::string out;
+    append_json(out, v);
+    return out;
+}
+
+// Collects what write() sends while alive.
+struct collected_lines : line_observer {
+    std::vector<std::string> lines;
+    collected_lines() { set_line_observer(this); }
+    ~collected_lines() override { set_line_observer(nullptr); }
+    void on_line(std::string_view line) override { lines.emplace_back(line); }
+};
+
+// Restores the process-wide level a test changes.
+struct level_guard {
+    ~level_guard() { set_level(level::info); }
+};
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(log_test)
+
+BOOST_AUTO_TEST_CASE(integers_are_written_as_integers)
+{
+    BOOST_TEST(text_of(json::value(std::int64_t{0})) == "0");
+    BOOST_TEST(text_of(json::value(std::int64_t{7200})) == "7200");
+    BOOST_TEST(text_of(json::value(std::int64_t{-42})) == "-42");
+    BOOST_TEST(text_of(json::value(std::numeric_limits<std::int64_t>::min())) == "-9223372036854775808");
+    BOOST_TEST(text_of(json::value(std::numeric_limits<std::uint64_t>::max())) == "18446744073709551615");
+    BOOST_TEST(text_of(json::value(1000000000000000ull)) == "1000000000000000");
+}
+
+BOOST_AUTO_TEST_CASE(doubles_are_fixed_with_at_most_three_decimals)
+{
+    struct row {
+        double in;
+        std::string_view out;
+    };
+    const row rows[] = {
+        {0.0, "0"},
+        {0.418, "0.418"},
+        {0.41806, "0.418"},
+        {0.4186, "0.419"},
+        {1.5, "1.5"},
+        {2.25, "2.25"},
+        {7200.0, "7200"},
+        {1e15, "1000000000000000"},
+        {1e-7, "0"},
+        {0.0005001, "0.001"},
+        {-0.418, "-0.418"},
+        {-7200.0, "-7200"},
+        {-1e-7, "0"},
+        {-0.0, "0"},
+        {123456.789, "123456.789"},
+        {1e22, "10000000000000000000000"},
+    };
+    for (const auto& r : rows)
+        BOOST_TEST(text_of(json::value(r.in)) == r.out, r.in);
+}
+
+BOOST_AUTO_TEST_CASE(no_number_is_written_in_exponent_notation)
+{
+    for (double v : {1e-7, 4.18064e-1, 7.2e3, 1e15, 1e21, -1e-7, -3.5e20, 1e-300, 6.02e23})
+        BOOST_TEST(text_of(json::value(v)).find_first_of("eE") == std::string::npos, v);
+}
+
+BOOST_AUTO_TEST_CASE(non_finite_doubles_are_null)
+{
+    BOOST_TEST(text_of(json::value(std::numeric_limits<double>::infinity())) == "null");
+    BOOST_TEST(text_of(json::value(-std::numeric_limits<double>::infinity())) == "null");
+    BOOST_TEST(text_of(json::value(std::nan(""))) == "null");
+}
+
+BOOST_AUTO_TEST_CASE(bools_null_arrays_and_objects)
+{
+    BOOST_TEST(text_of(json::value(true)) == "true");
+    BOOST_TEST(text_of(json::value(false)) == "false");
+    BOOST_TEST(text_of(json::value(nullptr)) == "null");
+    BOOST_TEST(text_of(json::array{1, 2.5, "x", nullptr}) == R"([1,2.5,"x",null])");
+    BOOST_TEST(text_of(json::object{{"a", json::object{{"b", 0.1}}}, {"c", json::array{}}}) ==
+               R"({"a":{"b":0.1},"c":[]})");
+}
+
+BOOST_AUTO_TEST_CASE(strings_escape_quotes_backslashes_and_control_characters)
+{
+    BOOST_TEST(text_of(json::value("plain")) == R"("plain")");
+    BOOST_TEST(text_of(json::value("say \"hi\"")) == R"("say \"hi\"")");
+    BOOST_TEST(text_of(json::value("a\\b")) == R"("a\\b")");
+    BOOST_TEST(text_of(json::value("line\nbreak\r\ttab")) == R"("line\nbreak\r\ttab")");
+    BOOST_TEST(text_of(json::value(std::string("nul\0bell\x07" "esc\x1b", 13))) == R"("nul\u0000bell\u0007esc\u001b")");
+    BOOST_TEST(text_of(json::value("caf\xc3\xa9")) == "\"caf\xc3\xa9\"");
+    // A long string goes through the escaper in pieces.
+    std::string long_text(1000, 'x');
+    long_text[500] = '"';
+    auto out = text_of(json::value(long_text));
+    BOOST_TEST(out.size() == long_text.size() + 3);
+    BOOST_TEST(json::parse(out).as_string() == long_text);
+}
+
+BOOST_AUTO_TEST_CASE(keys_are_escaped_too)
+{
+    BOOST_TEST(text_of(json::object{{"a\"b\n", 1}}) == R"({"a\"b\n":1})");
+}
+
+BOOST_AUTO_TEST_CASE(a_line_starts_with_ts_level_and_event_and_keeps_field_order)
+{
+    std::string line;
+    format_line(line, "2026-01-02T03:04:05.678Z", level::warn, "token_obtained",
+                json::object{{"lifetime_s", 7200}, {"fetch_ms", 0.41806}, {"source", "client_credentials"}});
+    BOOST_TEST(line == R"({"ts":"2026-01-02T03:04:05.678Z","level":"warn","event":"token_obtained",)"
+                       R"("lifetime_s":7200,"fetch_ms":0.418,"source":"client_credentials"})");
+    BOOST_TEST(json::parse(line).is_object());
+}
+
+BOOST_AUTO_TEST_CASE(fields_cannot_replace_ts_level_or_event)
+{
+    std::string line;
+    format_line(line, "t", level::info, "access", json::object{{"event", "forged"}, {"level", "error"}, {"x", 1}});
+    BOOST_TEST(line == R"({"ts":"t","level":"info","event":"access","x":1})");
+}
+
+BOOST_AUTO_TEST_CASE(write_honours_the_level_and_sends_one_line)
+{
+    level_guard restore;
+    collected_lines seen;
+    set_level(level::warn);
+    info("dropped_event");
+    debug("dropped_too");
+    warn("kept_event", {{"duration_ms", 4.18064e-1}});
+    error("also_kept");
+    BOOST_TEST_REQUIRE(seen.lines.size() == 2u);
+    auto first = json::parse(seen.lines[0]).as_object();
+    BOOST_TEST(first.at("event").as_string() == "kept_event");
+    BOOST_TEST(first.at("level").as_string() == "warn");
+    BOOST_TEST(seen.lines[0].find("\"duration_ms\":0.418") != std::string::npos);
+    BOOST_TEST(seen.lines[0].find('\n') == std::string::npos);
+    // RFC 3339 UTC with milliseconds.
+    auto ts = std::string(first.at("ts").as_string());
+    BOOST_TEST(ts.size() == 24u);
+    BOOST_TEST(ts.back() == 'Z');
+    BOOST_TEST(ts[10] == 'T');
+
+    set_level(level::debug);
+    debug("now_kept");
+    BOOST_TEST_REQUIRE(seen.lines.size() == 3u);
+    BOOST_TEST(seen.lines[2].find("\"level\":\"debug\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+}  // namespace litmus::log
