@@ -76,19 +76,6 @@ std::optional<options> parse_args(int argc, char** argv, int& exit_code)
     return o;
 }
 
-litmus::log::level level_of(litmus::config::log_level l) noexcept
-{
-    using litmus::config::log_level;
-    using litmus::log::level;
-    switch (l) {
-    case log_level::debug: return level::debug;
-    case log_level::info: return level::info;
-    case log_level::warn: return level::warn;
-    case log_level::error: return level::error;
-    }
-    return level::info;
-}
-
 }  // namespace
 
 int main(int argc, char** argv)
@@ -106,7 +93,7 @@ int main(int argc, char** argv)
         std::cerr << "litmus-proxy: " << e.what() << "\n";
         return exit_usage;
     }
-    log::set_level(level_of(cfg.log.level));
+    log::set_level(cfg.log.level);
     if (opts->check_only) {
         std::cout << "configuration OK (" << cfg.source << ")\n";
         return exit_ok;
