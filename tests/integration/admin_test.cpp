@@ -2,6 +2,7 @@
 // protocol, as operators and their tools see them: the proxy in-process or
 // the real binary, against the fake Litmus over TLS on 127.0.0.1.
 
+#include "proxy/admin/admin_listener.hpp"
 #include "tests/integration/proxy_fixture.hpp"
 #include "tests/integration/raw_client_fixture.hpp"
 #include "tests/support/child_process.hpp"
@@ -362,6 +363,54 @@ BOOST_AUTO_TEST_CASE(systemd_hears_ready_only_after_the_first_token_then_stoppin
     auto all = systemd.messages();
     BOOST_TEST(std::count_if(all.begin(), all.end(), [](const std::string& m) { return m.find("READY=1") != std::string::npos; }) == 1);
     BOOST_TEST(proxy.child->output().find("test-secret") == std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(connections_over_the_cap_are_closed_and_slow_headers_time_out)
+{
+    // The listener alone, with small limits, on its own io_context thread.
+    net::io_context ioc{1};
+    admin::admin_limits limits;
+    limits.max_connections = 2;
+    limits.header_timeout = 200ms;
+    admin::admin_listener listener(ioc.get_executor(), config::endpoint{"127.0.0.1", 0},
+                                   admin::admin_sources{[] { return std::string("m 1\n"); },
+                                                        [] { return admin::proxy_state{}; }},
+                                   limits);
+    const auto port = listener.local_endpoint().port();
+    listener.start();
+    std::thread loop([&] { ioc.run(); });
+    // Also when a check below fails: run() returns once close() is done,
+    // since it leaves nothing pending.
+    struct closer {
+        std::function<void()> f;
+        ~closer() { f(); }
+    } close_at_end{[&] {
+        net::post(ioc, [&] { listener.close([] {}); });
+        loop.join();
+    }};
+
+    const std::string healthz = "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n";
+    raw_connection a(port), b(port);
+    for (auto* c : {&a, &b}) {
+        BOOST_TEST_REQUIRE(c->write(healthz));
+        BOOST_TEST_REQUIRE(c->await_final_responses(1, 5s), c->describe());
+    }
+    // Both are held open (keep-alive): a third is closed at once, unanswered.
+    raw_connection third(port);
+    BOOST_TEST(third.await_close(5s), third.describe());
+    BOOST_TEST(third.received().empty());
+
+    // A header that never ends is cut at the header timeout, without an answer.
+    BOOST_TEST_REQUIRE(a.write("GET /healthz HTTP/1.1\r\nHost: x\r\n"));
+    BOOST_TEST(a.await_close(5s), a.describe());
+    BOOST_TEST(a.final_count() == 1u);
+
+    // Its place is free again once its session has ended.
+    const auto give_up = steady::now() + 5s;
+    bool served = false;
+    while (!served && steady::now() < give_up)
+        served = http_once(port, http::verb::get, "/healthz").status == 200;
+    BOOST_TEST(served);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
