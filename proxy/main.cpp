@@ -131,6 +131,9 @@ int main(int argc, char** argv)
     });
 
     app->start();
+    // Before "listening": whoever waits for that line finds both ports.
+    auto admin_ep = app->admin_endpoint();
+    log::info("admin_listening", {{"address", admin_ep.address().to_string()}, {"port", admin_ep.port()}});
     auto ep = app->proxy_endpoint();
     log::info("listening", {{"address", ep.address().to_string()},
                             {"port", ep.port()},

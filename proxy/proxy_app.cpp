@@ -52,6 +52,11 @@ proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
         services_->pools.push_back(std::make_unique<upstream::upstream_pool>(
             tls_, upstream::make_target(u.name, u.parsed, u.connect), cfg.upstream, *metrics_));
     listener_ = std::make_unique<downstream::listener>(ioc.get_executor(), cfg.downstream.listen, *services_);
+    admin_ = std::make_unique<admin::admin_listener>(
+        ioc.get_executor(), cfg.admin.listen,
+        admin::admin_sources{[this] { return metrics_->serialize(); }, [this] { return state(); }});
+    notifier_ = std::make_unique<admin::systemd_notifier>(ioc.get_executor(), [this] { return state(); });
+    tokens_->on_fetch_finished([this] { notifier_->update(); });
 }
 
 proxy_app::~proxy_app() = default;
@@ -60,16 +65,35 @@ void proxy_app::start()
 {
     tokens_->start();
     listener_->start();
+    admin_->start();
+    notifier_->start();
 }
 
 void proxy_app::drain(std::function<void()> done)
 {
-    listener_->drain(cfg_.downstream.drain_timeout, [this, done = std::move(done)] {
+    // Before the listener's drain, which may finish (and call back) at once.
+    notifier_->stopping();
+    listener_->drain(cfg_.downstream.drain_timeout, [this, done = std::move(done)]() mutable {
         tokens_->stop();
         for (auto& p : services_->pools)
             p->close_idle();
-        done();
+        notifier_->stop();
+        // Last: until the drain is done, /readyz keeps answering "draining".
+        admin_->close(std::move(done));
     });
+}
+
+admin::proxy_state proxy_app::state() const
+{
+    auto token = tokens_->status();
+    admin::proxy_state s;
+    s.draining = services_->draining;
+    s.token_valid = token.valid;
+    s.token_valid_for = std::chrono::duration_cast<std::chrono::seconds>(token.valid_for);
+    if (token.failing)
+        s.token_error = token.failing->oauth_error.empty() ? std::string(name_of(token.failing->code))
+                                                          : token.failing->oauth_error;
+    return s;
 }
 
 }  // namespace litmus

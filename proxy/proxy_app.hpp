@@ -1,9 +1,12 @@
 #pragma once
 // The whole proxy built from a configuration: TLS context, metrics, token
-// source, upstream pools, listener. main() runs one; integration tests can
-// run one in-process.
+// source, upstream pools, listener, admin listener, systemd notifications.
+// main() runs one; integration tests can run one in-process.
 
+#include "proxy/admin/admin_listener.hpp"
 #include "proxy/admin/metrics.hpp"
+#include "proxy/admin/readiness.hpp"
+#include "proxy/admin/systemd_notifier.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/downstream/listener.hpp"
@@ -19,23 +22,30 @@ namespace litmus {
 /// Not thread-safe: build, start and drain it on the io_context's thread.
 class proxy_app {
 public:
-    /// Builds everything and binds the listener. Throws on start-up failures
-    /// (port taken, CA bundle unreadable) with a message naming the cause.
+    /// Builds everything and binds both listeners. Throws on start-up
+    /// failures (port taken, CA bundle unreadable) with a message naming the cause.
     proxy_app(net::io_context& ioc, const config::proxy_config& cfg);
     ~proxy_app();
 
-    /// Starts the token source (first fetch at once) and accepting.
+    /// Starts the token source (first fetch at once) and accepting on both
+    /// listeners; tells systemd (when it started us) READY=1 once the first
+    /// token is held.
     void start();
 
-    /// Graceful stop: no new connections, idle ones closed, in-flight
+    /// Graceful stop: systemd hears STOPPING=1 and /readyz answers 503
+    /// "draining"; no new proxy connections, idle ones closed, in-flight
     /// requests finished (cut after downstream.drain_timeout); then the token
-    /// source stops, idle upstream connections close and `done` is called.
-    /// Once `done` has run, nothing of the app is left pending on the
-    /// io_context, so io_context::run() returns by itself.
+    /// source stops, idle upstream connections close, the admin listener
+    /// closes and `done` is called. Once `done` has run, nothing of the app
+    /// is left pending on the io_context, so io_context::run() returns by itself.
     void drain(std::function<void()> done);
 
     tcp::endpoint proxy_endpoint() const { return listener_->local_endpoint(); }
+    tcp::endpoint admin_endpoint() const { return admin_->local_endpoint(); }
     admin::proxy_metrics& metrics() noexcept { return *metrics_; }
+
+    /// What /readyz and systemd's STATUS= report, now.
+    admin::proxy_state state() const;
 
 private:
     const config::proxy_config& cfg_;
@@ -45,6 +55,8 @@ private:
     std::unique_ptr<token::token_source> tokens_;
     std::unique_ptr<forward::proxy_services> services_;
     std::unique_ptr<downstream::listener> listener_;
+    std::unique_ptr<admin::admin_listener> admin_;
+    std::unique_ptr<admin::systemd_notifier> notifier_;
 };
 
 }  // namespace litmus

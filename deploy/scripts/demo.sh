@@ -20,7 +20,8 @@ trap cleanup EXIT
 trap 'exit 0' INT TERM
 
 if [[ -n "${LITMUS_CLIENT_ID:-}" && -n "${LITMUS_CLIENT_SECRET:-}" ]]; then
-  echo "demo: real credentials found: proxying to the real Litmus on http://127.0.0.1:8080" >&2
+  echo "demo: real credentials found: proxying to the real Litmus on http://127.0.0.1:8080" \
+    "(readiness and metrics: http://127.0.0.1:9090/readyz, /metrics)" >&2
   "$proxy" &
   pids+=($!)
   wait "${pids[0]}"
@@ -36,7 +37,8 @@ grep -q listening build/demo/fake.out || { echo "demo: litmus-fake did not start
 
 LITMUS_CLIENT_ID=demo-client LITMUS_CLIENT_SECRET=demo-secret "$proxy" --config config/demo.yaml &
 pids+=($!)
-for _ in $(seq 100); do curl -s -o /dev/null http://127.0.0.1:8080/ && break; sleep 0.05; done
+# Ready once it listens and holds its first token.
+for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:9090/readyz && break; sleep 0.05; done
 
 show() {
   echo
@@ -52,5 +54,11 @@ show curl -sS -X POST -H 'Content-Type: application/json' -d '{"subject":"Hello 
   http://127.0.0.1:8080/instant/v1/emails
 show curl -sS -x http://127.0.0.1:8080 http://api.litmus.com/v2/users/current
 show curl -sS http://127.0.0.1:8080/unknown
+echo "=== admin endpoints on http://127.0.0.1:9090: /readyz, /healthz, /metrics ==="
+show curl -sS http://127.0.0.1:9090/readyz
+echo
+echo '$ curl -sS http://127.0.0.1:9090/metrics | grep ^litmus_proxy_ | head -n 8'
+curl -sS http://127.0.0.1:9090/metrics | grep '^litmus_proxy_' | head -n 8 || true  # head may cut the pipe
+echo
 echo "=== the proxy keeps running (logs below); press Ctrl-C to stop ==="
 wait "${pids[1]}"

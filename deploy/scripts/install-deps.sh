@@ -8,7 +8,7 @@ set -euo pipefail
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-  libyaml-cpp-dev prometheus-cpp-dev libssl-dev
+  libyaml-cpp-dev prometheus-cpp-dev libssl-dev libsystemd-dev
   curl ca-certificates
 )
 if [[ "${1:-}" == "--test" ]]; then

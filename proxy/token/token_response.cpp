@@ -57,19 +57,23 @@ std::string safe_text(std::string_view s, std::size_t limit = 200)
     return out;
 }
 
-std::string endpoint_reason(unsigned status, std::string_view body)
+// A non-2xx answer: its status, and the RFC 6749 §5.2 `error` and
+// `error_description` when the body is the JSON error object it should be.
+token_failure endpoint_failure(errc code, unsigned status, std::string_view body)
 {
-    std::string reason = "HTTP " + std::to_string(status);
+    token_failure f{code, status, "HTTP " + std::to_string(status)};
     error_code ec;
     auto v = json::parse(body, ec);
     if (ec || !v.is_object())
-        return reason;
+        return f;
     const auto& o = v.get_object();
-    if (auto e = o.if_contains("error"); e && e->is_string())
-        reason.append(" ").append(safe_text(e->get_string()));
+    if (auto e = o.if_contains("error"); e && e->is_string()) {
+        f.oauth_error = safe_text(e->get_string(), 64);
+        f.reason.append(" ").append(safe_text(e->get_string()));
+    }
     if (auto d = o.if_contains("error_description"); d && d->is_string())
-        reason.append(": ").append(safe_text(d->get_string()));
-    return reason;
+        f.reason.append(": ").append(safe_text(d->get_string()));
+    return f;
 }
 
 token_failure bad(std::string reason, unsigned status)
@@ -83,10 +87,10 @@ fetch_result parse_token_response(grant_kind kind, unsigned status, std::string_
                                   const config::token_config& cfg)
 {
     if (status == 400 || status == 401)
-        return token_failure{kind == grant_kind::refresh_token ? errc::refresh_refused : errc::token_rejected,
-                             status, endpoint_reason(status, body)};
+        return endpoint_failure(kind == grant_kind::refresh_token ? errc::refresh_refused : errc::token_rejected,
+                                status, body);
     if (status < 200 || status > 299)
-        return token_failure{errc::token_endpoint_failed, status, endpoint_reason(status, body)};
+        return endpoint_failure(errc::token_endpoint_failed, status, body);
 
     error_code ec;
     auto v = json::parse(body, ec);

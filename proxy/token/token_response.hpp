@@ -41,6 +41,10 @@ struct token_failure {
     errc code = errc::token_endpoint_failed;
     unsigned status = 0;  ///< HTTP status, 0 if none was received
     std::string reason;
+    /// The endpoint's OAuth `error` code (RFC 6749 §5.2), such as
+    /// "invalid_client", when its error answer carried one; "" otherwise.
+    /// Printable ASCII, at most 64 bytes: readiness reports it.
+    std::string oauth_error = {};
 };
 
 using fetch_result = std::variant<token_response, token_failure>;

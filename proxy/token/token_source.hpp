@@ -70,6 +70,15 @@ public:
     /// A valid token is held now (readiness).
     bool ready() const { return state_.usable(Clock::now()) != nullptr; }
 
+    /// Readiness and the systemd status line: whether a token is served, for
+    /// how long yet, and why the last fetch failed. Cheap, never waits.
+    token_status status() const { return state_.status(Clock::now()); }
+
+    /// `f` runs on the executor after every fetch that finished (a token
+    /// obtained or a failure), so that readiness can be reported when it
+    /// changes instead of polled. Not after stop().
+    void on_fetch_finished(std::function<void()> f) { fetch_finished_ = std::move(f); }
+
 private:
     using timer = net::basic_waitable_timer<Clock, WaitTraits, net::any_io_executor>;
 
@@ -87,6 +96,7 @@ private:
     timer loop_timer_;              // the loop sleeps here until the next fetch is due
     std::vector<timer*> waiters_;   // requests waiting for a token, woken by cancel()
     net::cancellation_signal stop_signal_;
+    std::function<void()> fetch_finished_;
     std::mt19937_64 rng_;
     bool stopping_ = false;
 };

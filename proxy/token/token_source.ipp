@@ -137,6 +137,8 @@ net::awaitable<void> basic_token_source<Clock, WaitTraits>::run()
             continue;  // unreachable: next_fetch_at() is max() then
         co_await fetch_once(*grant);
         wake_waiters();
+        if (fetch_finished_ && !stopping_)
+            fetch_finished_();
     }
 }
 

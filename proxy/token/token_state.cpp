@@ -55,6 +55,17 @@ token_ptr token_state::usable(clock::time_point now) const
     return current_;
 }
 
+token_status token_state::status(clock::time_point now) const
+{
+    token_status s;
+    if (usable(now)) {
+        s.valid = true;
+        s.valid_for = current_->expires_at - now;
+    }
+    s.failing = last_failure_;
+    return s;
+}
+
 clock::time_point token_state::next_fetch_at(clock::time_point now) const noexcept
 {
     if (!refresh_token_ && !fallback_)
@@ -98,6 +109,7 @@ void token_state::on_fetch_succeeded(clock::time_point started, const token_resp
     failures_ = 0;
     wanted_ = false;
     rejected_ = false;
+    last_failure_.reset();
 }
 
 bool token_state::on_fetch_failed(clock::time_point now, const token_failure& f, double unit_random)

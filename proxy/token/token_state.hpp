@@ -46,6 +46,15 @@ std::chrono::milliseconds backoff_delay(unsigned attempt, std::chrono::milliseco
 /// reach the upstream before the token dies. 5% of the lifetime, at most 5 s.
 std::chrono::milliseconds expiry_guard(std::chrono::milliseconds lifetime) noexcept;
 
+/// What a token source tells readiness and the systemd status line. Never
+/// holds a token.
+struct token_status {
+    bool valid = false;            ///< a token is handed out now
+    clock::duration valid_for{};   ///< until that token expires; zero when !valid
+    /// Why the last finished fetch failed; empty once one succeeds.
+    std::optional<token_failure> failing;
+};
+
 /// Not thread-safe: owned by one token_source, used on its executor.
 class token_state {
 public:
@@ -105,7 +114,10 @@ public:
     bool reauthorization_required() const noexcept { return !refresh_token_ && !fallback_; }
     bool has_refresh_token() const noexcept { return refresh_token_.has_value(); }
     unsigned consecutive_failures() const noexcept { return failures_; }
-    const token_failure& last_failure() const noexcept { return last_failure_; }
+    /// The failure of the last finished fetch; empty when it succeeded or
+    /// none has finished yet.
+    const std::optional<token_failure>& last_failure() const noexcept { return last_failure_; }
+    token_status status(clock::time_point now) const;
     std::uint64_t generation() const noexcept { return current_ ? current_->generation : 0; }
 
 private:
@@ -123,7 +135,7 @@ private:
     bool current_accepted_ = false;  // current_ has earned a non-401 upstream answer
     bool wanted_ = false;
     bool rejected_ = false;
-    token_failure last_failure_;
+    std::optional<token_failure> last_failure_;
 };
 
 }  // namespace litmus::token

@@ -310,6 +310,8 @@ std::string yaml_for(const fake::fake_litmus& fake, std::string_view token_extra
 {
     auto ep = fake.endpoint();
     std::string y = "listen: 127.0.0.1:0\n"
+                    "admin:\n"
+                    "  listen: 127.0.0.1:0\n"
                     "token:\n"
                     "  connect: " + ep + "\n" + std::string(token_extra) +
                     "upstreams:\n"
@@ -357,6 +359,7 @@ running_proxy::running_proxy(const std::string& yaml, std::map<std::string, std:
     log::set_level(cfg_.log.level);
     app_ = std::make_unique<proxy_app>(ioc_, cfg_);
     port_ = app_->proxy_endpoint().port();
+    admin_port_ = app_->admin_endpoint().port();
     app_->start();
     thread_ = std::thread([this] { ioc_.run(); });
 }

@@ -102,8 +102,9 @@ private:
 };
 
 /// YAML that points every connection of the proxy at `fake` while keeping the
-/// real Litmus names (connect overrides + the fake's CA). `extra` is appended
-/// verbatim (top-level keys such as `token:` must not repeat).
+/// real Litmus names (connect overrides + the fake's CA), both listeners on
+/// port 0. `extra` is appended verbatim (top-level keys such as `token:` or
+/// `admin:` must not repeat).
 std::string yaml_for(const fake::fake_litmus& fake, std::string_view token_extra = "",
                      std::string_view extra = "");
 
@@ -123,6 +124,7 @@ public:
     ~running_proxy();
 
     std::uint16_t port() const noexcept { return port_; }
+    std::uint16_t admin_port() const noexcept { return admin_port_; }
     admin::proxy_metrics& metrics() { return app_->metrics(); }
     const config::proxy_config& config() const noexcept { return cfg_; }
     /// Runs `f` on the proxy's thread and waits for it (state that is not thread-safe).
@@ -134,6 +136,7 @@ private:
     std::unique_ptr<proxy_app> app_;
     std::thread thread_;
     std::uint16_t port_ = 0;
+    std::uint16_t admin_port_ = 0;
 };
 
 /// Counter value helper for prometheus counters and histograms.

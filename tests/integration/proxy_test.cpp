@@ -224,6 +224,7 @@ BOOST_AUTO_TEST_CASE(untrusted_upstream_certificate_is_502_and_no_token_is_sent)
     fake::fake_litmus token_fake;
     fake::fake_litmus api_fake;
     auto yaml = "listen: 127.0.0.1:0\n"
+                "admin:\n  listen: 127.0.0.1:0\n"
                 "token:\n  connect: " + token_fake.endpoint() + "\n"
                 "upstreams:\n"
                 "  - name: api\n    url: https://api.litmus.com\n    prefix: /api\n    connect: " + api_fake.endpoint() + "\n"
@@ -241,6 +242,7 @@ BOOST_AUTO_TEST_CASE(certificate_for_another_host_name_is_502_and_no_token_is_se
     // Trusted CA, but the certificate does not name the upstream's host.
     fake::fake_litmus fake;
     auto yaml = "listen: 127.0.0.1:0\n"
+                "admin:\n  listen: 127.0.0.1:0\n"
                 "token:\n  connect: " + fake.endpoint() + "\n"
                 "upstreams:\n"
                 "  - name: api\n    url: https://api.other-company.example\n    prefix: /api\n    connect: " + fake.endpoint() + "\n"

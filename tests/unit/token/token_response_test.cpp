@@ -139,6 +139,27 @@ BOOST_AUTO_TEST_CASE(failure_reason_quotes_the_endpoint_safely)
     BOOST_TEST(failure(r)->status == 401u);
 }
 
+BOOST_AUTO_TEST_CASE(the_endpoints_oauth_error_code_is_kept_apart_for_readiness)
+{
+    auto oauth_error = [](unsigned status, std::string_view body) {
+        return failure(parse_token_response(grant_kind::client_credentials, status, body, cfg()))->oauth_error;
+    };
+    BOOST_TEST(oauth_error(401, R"({"error":"invalid_client","error_description":"unknown client"})") ==
+               "invalid_client");
+    BOOST_TEST(oauth_error(503, R"({"error":"temporarily_unavailable"})") == "temporarily_unavailable");
+    // No JSON error object, or an error that is not a string: none.
+    BOOST_TEST(oauth_error(502, "<html>Bad gateway</html>") == "");
+    BOOST_TEST(oauth_error(400, R"({"error":{"code":1}})") == "");
+    BOOST_TEST(oauth_error(500, R"({"error_description":"oops"})") == "");
+    // Control characters dropped and the length bounded: it is served by /readyz.
+    auto long_error = oauth_error(400, R"({"error":"in\r\nvalid)" + std::string(500, 'x') + R"("})");
+    BOOST_TEST(long_error.starts_with("invalid"));
+    BOOST_TEST(long_error.size() <= 64u + 3u);
+    // A success carries none: nothing to report.
+    BOOST_TEST(!failure(parse_token_response(grant_kind::client_credentials, 200,
+                                             R"({"access_token":"a","expires_in":60})", cfg())));
+}
+
 BOOST_AUTO_TEST_CASE(grant_bodies_are_json_with_what_each_grant_needs)
 {
     auto parse = [](const token_grant& g) {

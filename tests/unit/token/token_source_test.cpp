@@ -534,6 +534,48 @@ BOOST_FIXTURE_TEST_CASE(a_fetch_that_throws_is_a_failure_retried_under_backoff, 
     BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::failed) == 1.0);
 }
 
+BOOST_FIXTURE_TEST_CASE(status_follows_fetches_and_the_observer_hears_each_one, source_fixture)
+{
+    int finished = 0;
+    source->on_fetch_finished([&] { ++finished; });
+    script = [](const token_grant&) {
+        return answer_after(1s, token_failure{errc::token_rejected, 401, "HTTP 401 invalid_client", "invalid_client"});
+    };
+    start();
+    // The first fetch is pending: no token and nothing failed yet.
+    BOOST_TEST(!source->status().valid);
+    BOOST_TEST(!source->status().failing.has_value());
+    BOOST_TEST(finished == 0);
+
+    advance(1s);
+    BOOST_TEST(finished == 1);
+    auto failing = source->status();
+    BOOST_TEST(!failing.valid);
+    BOOST_TEST_REQUIRE(failing.failing.has_value());
+    BOOST_TEST(failing.failing->oauth_error == "invalid_client");
+
+    // The next retry (within the first backoff, at most 1 s) succeeds.
+    script = [this](const token_grant&) { return answer_now(issued(next_name(), 100s)); };
+    advance_in_steps(1s, 10ms);
+    BOOST_TEST(finished == 2);
+    auto held = source->status();
+    BOOST_TEST(held.valid);
+    BOOST_TEST(!held.failing.has_value());
+    BOOST_TEST(held.valid_for > 98s);
+    BOOST_TEST(held.valid_for <= 100s);
+}
+
+BOOST_FIXTURE_TEST_CASE(the_observer_is_not_called_for_a_fetch_cut_by_stop, source_fixture)
+{
+    int finished = 0;
+    source->on_fetch_finished([&] { ++finished; });
+    script = [this](const token_grant&) { return answer_after(1h, issued(next_name(), 100s)); };
+    start();
+    source->stop();
+    io_settle(ioc);
+    BOOST_TEST(finished == 0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace litmus::token

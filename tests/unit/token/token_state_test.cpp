@@ -252,6 +252,41 @@ BOOST_FIXTURE_TEST_CASE(only_tokens_never_accepted_count_towards_the_backoff_str
     BOOST_TEST(refuse() == 500);
 }
 
+BOOST_FIXTURE_TEST_CASE(status_reports_the_token_life_left_and_the_last_failure_until_a_success, fixture)
+{
+    token_state s(cfg, token_grant{});
+    auto before = s.status(t0);
+    BOOST_TEST(!before.valid);
+    BOOST_TEST(!before.failing.has_value());
+
+    token_failure refused{errc::token_rejected, 401, "HTTP 401 invalid_client", "invalid_client"};
+    s.on_fetch_failed(t0, refused, 0.5);
+    auto failed = s.status(t0);
+    BOOST_TEST(!failed.valid);
+    BOOST_TEST_REQUIRE(failed.failing.has_value());
+    BOOST_TEST((failed.failing->code == errc::token_rejected));
+    BOOST_TEST(failed.failing->oauth_error == "invalid_client");
+
+    // A success clears it; the life left counts down on the clock passed in.
+    s.on_fetch_succeeded(t0 + 1s, answer(100s), 0.5);
+    auto held = s.status(t0 + 31s);
+    BOOST_TEST(held.valid);
+    BOOST_TEST(!held.failing.has_value());
+    BOOST_TEST(std::chrono::duration_cast<ms>(held.valid_for).count() == 70'000);
+
+    // A failed refresh is reported while the token still serves...
+    s.on_fetch_failed(t0 + 81s, failure(errc::token_endpoint_failed), 0.5);
+    auto refreshing = s.status(t0 + 81s);
+    BOOST_TEST(refreshing.valid);
+    BOOST_TEST_REQUIRE(refreshing.failing.has_value());
+    BOOST_TEST((refreshing.failing->code == errc::token_endpoint_failed));
+    // ...and once the token is no longer handed out (5 s expiry guard), it is not valid.
+    auto expired = s.status(t0 + 96s);
+    BOOST_TEST(!expired.valid);
+    BOOST_TEST((expired.valid_for == clock::duration::zero()));
+    BOOST_TEST(expired.failing.has_value());
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace litmus::token

@@ -1,0 +1,37 @@
+#include "proxy/core/acceptor.hpp"
+
+#include "proxy/core/log.hpp"
+
+namespace litmus {
+
+tcp::acceptor open_acceptor(net::any_io_executor ex, const config::endpoint& at)
+{
+    auto host = at.host == "localhost" ? std::string("127.0.0.1") : at.host;
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']')
+        host = host.substr(1, host.size() - 2);
+    tcp::endpoint ep{net::ip::make_address(host), at.port};
+    tcp::acceptor acceptor(ex);
+    acceptor.open(ep.protocol());
+    acceptor.set_option(net::socket_base::reuse_address(true));
+    acceptor.bind(ep);
+    acceptor.listen(net::socket_base::max_listen_connections);
+    return acceptor;
+}
+
+net::awaitable<std::optional<tcp::socket>> accept_next(tcp::acceptor& acceptor, std::string_view failure_event)
+{
+    for (;;) {
+        auto [ec, socket] = co_await acceptor.async_accept(net::as_tuple(net::use_awaitable));
+        if (ec == net::error::operation_aborted || !acceptor.is_open())
+            co_return std::nullopt;
+        if (!ec) {
+            socket.set_option(tcp::no_delay(true), ec);
+            co_return std::move(socket);
+        }
+        log::warn(failure_event, {{"error", ec.message()}});
+        net::steady_timer pause(acceptor.get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(net::as_tuple(net::use_awaitable));
+    }
+}
+
+}  // namespace litmus
