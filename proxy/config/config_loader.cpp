@@ -1,6 +1,8 @@
 #include "proxy/config/config_loader.hpp"
 
 #include "proxy/config/config_values.hpp"
+#include "proxy/config/credentials.hpp"
+#include "proxy/config/file_content.hpp"
 
 #include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
@@ -23,7 +25,7 @@ constexpr std::string_view top_level_keys[] = {"listen",   "credentials", "token
                                                "upstream", "downstream",  "tls",
                                                "admin",    "log"};
 constexpr std::string_view credentials_keys[] = {"client_id", "client_secret", "client_id_file",
-                                                 "client_secret_file"};
+                                                 "client_secret_file", "watch_interval"};
 constexpr std::string_view token_keys[] = {
     "url",          "connect",        "fetch_timeout",    "wait_timeout",    "refresh_before",
     "refresh_jitter", "default_lifetime", "max_lifetime", "backoff_initial", "backoff_max"};
@@ -42,9 +44,6 @@ constexpr std::uint64_t kib = 1024;
 constexpr std::uint64_t mib = 1024 * kib;
 constexpr std::uint64_t gib = 1024 * mib;
 
-// A credential file holds one value; anything bigger is the wrong file (and is
-// not worth holding in memory).
-constexpr std::size_t max_credential_file_size = 64 * kib;
 constexpr std::size_t max_config_file_size = 4 * mib;
 
 constexpr duration ms(std::int64_t n)
@@ -134,62 +133,6 @@ std::string format_number(double d)
     return buf;
 }
 
-std::string error_text(int err)
-{
-    return std::generic_category().message(err);
-}
-
-struct file_content {
-    std::string data;
-    int error = 0;           ///< errno of the failed open or read, 0 when read
-    bool too_large = false;  ///< longer than the limit; `data` is then cleared
-};
-
-file_content read_whole_file(const std::string& path, std::size_t limit)
-{
-    file_content out;
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f) {
-        out.error = errno;
-        return out;
-    }
-    char buf[4096];
-    for (;;) {
-        std::size_t n = std::fread(buf, 1, sizeof buf, f.get());
-        out.data.append(buf, n);
-        if (out.data.size() > limit) {
-            out.data.clear();
-            out.too_large = true;
-            return out;
-        }
-        if (n < sizeof buf) {
-            // A directory opens fine and fails here with EISDIR.
-            if (std::ferror(f.get()))
-                out.error = errno != 0 ? errno : EIO;
-            return out;
-        }
-    }
-}
-
-// errno when the file cannot be opened and read, 0 when it can.
-int check_readable(const std::string& path)
-{
-    std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
-    if (!f)
-        return errno;
-    char c;
-    if (std::fread(&c, 1, 1, f.get()) == 0 && std::ferror(f.get()))
-        return errno != 0 ? errno : EIO;
-    return 0;
-}
-
-std::string trim_trailing_space(std::string s)
-{
-    auto end = s.find_last_not_of(" \t\r\n\v\f");
-    s.erase(end == std::string::npos ? 0 : end + 1);
-    return s;
-}
-
 bool is_name_char(char c)
 {
     return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
@@ -207,30 +150,6 @@ bool under(std::string_view inner, std::string_view outer)
 {
     return inner.starts_with(outer) && (inner.size() == outer.size() || inner[outer.size()] == '/');
 }
-
-/// One credential (id or secret) as the config file gave it, before resolution.
-struct credential_input {
-    std::optional<std::string> value;
-    std::optional<std::string> file;
-    YAML::Mark value_mark = YAML::Mark::null_mark();
-    YAML::Mark file_mark = YAML::Mark::null_mark();
-};
-
-/// The names one credential goes by.
-struct credential_names {
-    std::string_view what;      ///< "client id"
-    std::string_view key;       ///< "credentials.client_id"
-    std::string_view file_key;  ///< "credentials.client_id_file"
-    std::string_view env;       ///< "LITMUS_CLIENT_ID"
-    std::string_view env_file;  ///< "LITMUS_CLIENT_ID_FILE"
-};
-
-constexpr credential_names client_id_names{"client id", "credentials.client_id",
-                                           "credentials.client_id_file", "LITMUS_CLIENT_ID",
-                                           "LITMUS_CLIENT_ID_FILE"};
-constexpr credential_names client_secret_names{"client secret", "credentials.client_secret",
-                                               "credentials.client_secret_file",
-                                               "LITMUS_CLIENT_SECRET", "LITMUS_CLIENT_SECRET_FILE"};
 
 /// One load: reads the YAML tree into a proxy_config (each value checked on
 /// its own), checks what spans several keys, applies the environment
@@ -286,15 +205,7 @@ private:
         return it == marks_.end() ? YAML::Mark::null_mark() : it->second;
     }
 
-    std::optional<std::string> env(std::string_view name) const
-    {
-        if (!env_)
-            return std::nullopt;
-        auto v = env_(name);
-        if (v && v->empty())
-            return std::nullopt;
-        return v;
-    }
+    std::optional<std::string> env(std::string_view name) const { return env_value_of(env_, name); }
 
     // The keys of a mapping, each checked against `known` and given once.
     section open_section(const YAML::Node& node, const std::string& path,
@@ -468,19 +379,21 @@ private:
         auto s = open_section(node, "credentials", credentials_keys);
         // Only the node type is checked here: the values are secrets and must
         // not reach a message.
-        auto read = [&](std::string_view name, std::optional<std::string>& out, YAML::Mark& mark) {
+        auto read = [&](std::string_view name, std::optional<std::string>& out, YAML::Mark* mark) {
             auto* v = find(s, name);
             if (!v)
                 return;
             auto text = scalar(*v, "credentials." + std::string(name), "a string");
-            mark = v->Mark();
+            if (mark)
+                *mark = v->Mark();
             if (!text.empty())
                 out = std::move(text);
         };
-        read("client_id", id_input_.value, id_input_.value_mark);
-        read("client_secret", secret_input_.value, secret_input_.value_mark);
-        read("client_id_file", id_input_.file, id_input_.file_mark);
-        read("client_secret_file", secret_input_.file, secret_input_.file_mark);
+        read("client_id", id_input_.value, nullptr);
+        read("client_secret", secret_input_.value, nullptr);
+        read("client_id_file", id_input_.file, &id_file_mark_);
+        read("client_secret_file", secret_input_.file, &secret_file_mark_);
+        read_duration(s, "credentials", "watch_interval", cfg_.credentials.watch_interval, {ms(0), hours(1)});
     }
 
     void read_token(const YAML::Node& node)
@@ -737,67 +650,31 @@ private:
         fail(mark_of("tls.ca_file"), "tls.ca_file", what);
     }
 
-    // The content of a credential file, trimmed. `report` throws; messages
-    // name the path, never the content.
-    template <class Report>
-    static std::string read_credential_file(const std::string& path, Report report)
-    {
-        auto content = read_whole_file(path, max_credential_file_size);
-        if (content.error != 0)
-            report("cannot read " + quoted(path) + ": " + error_text(content.error));
-        if (content.too_large)
-            report(quoted(path) + " is larger than " + format_size(max_credential_file_size) +
-                   "; it should hold only the credential");
-        auto value = trim_trailing_space(std::move(content.data));
-        if (value.empty())
-            report(quoted(path) + " is empty");
-        return value;
-    }
-
     // Fills `value` and `file` (the path the value came from, for re-reading
     // on rotation; "" when the value was given directly). False when no
     // source gives this credential.
-    bool resolve(const credential_names& names, const credential_input& in, std::string& value,
-                 std::string& file) const
+    bool resolve(const credential_names& names, const credential_setting& in, const YAML::Mark& file_mark,
+                 std::string& value, std::string& file) const
     {
-        if (in.value && in.file)
-            fail(in.file_mark, names.file_key,
-                 "give either " + std::string(names.key) + " or " + std::string(names.file_key) + ", not both");
-        if (in.value) {
-            value = *in.value;
-            file.clear();
-            return true;
+        auto r = resolve_credential(names, in, env_);
+        if (!r) {
+            if (r.error().in_environment)
+                fail_env(r.error().name, r.error().message);
+            fail(file_mark, r.error().name, r.error().message);
         }
-        if (in.file) {
-            value = read_credential_file(*in.file, [&](const std::string& what) {
-                fail(in.file_mark, names.file_key, what);
-            });
-            file = *in.file;
-            return true;
-        }
-        auto env_value = env(names.env);
-        auto env_file = env(names.env_file);
-        if (env_value && env_file)
-            fail_env(names.env_file,
-                     "set either " + std::string(names.env) + " or " + std::string(names.env_file) + ", not both");
-        if (env_value) {
-            value = *env_value;
-            file.clear();
-            return true;
-        }
-        if (env_file) {
-            value = read_credential_file(*env_file, [&](const std::string& what) { fail_env(names.env_file, what); });
-            file = *env_file;
-            return true;
-        }
-        return false;
+        if (!*r)
+            return false;
+        value = std::move((*r)->value);
+        file = std::move((*r)->file);
+        return true;
     }
 
     void resolve_credentials()
     {
         auto& c = cfg_.credentials;
-        bool have_id = resolve(client_id_names, id_input_, c.client_id, c.client_id_file);
-        bool have_secret = resolve(client_secret_names, secret_input_, c.client_secret, c.client_secret_file);
+        bool have_id = resolve(client_id_names, id_input_, id_file_mark_, c.client_id, c.client_id_file);
+        bool have_secret =
+            resolve(client_secret_names, secret_input_, secret_file_mark_, c.client_secret, c.client_secret_file);
         if (have_id && have_secret)
             return;
         std::string missing = !have_id && !have_secret ? "client id and client secret"
@@ -810,8 +687,10 @@ private:
     const env_lookup& env_;
     proxy_config cfg_;
     std::map<std::string, YAML::Mark> marks_;  ///< where each scalar given in the file is
-    credential_input id_input_;
-    credential_input secret_input_;
+    credential_setting id_input_;
+    credential_setting secret_input_;
+    YAML::Mark id_file_mark_ = YAML::Mark::null_mark();
+    YAML::Mark secret_file_mark_ = YAML::Mark::null_mark();
     bool ca_file_from_env_ = false;
 };
 
@@ -904,6 +783,16 @@ document_shape scan_documents(const std::string& text)
 }
 
 }  // namespace
+
+std::optional<std::string> env_value_of(const env_lookup& env, std::string_view name)
+{
+    if (!env)
+        return std::nullopt;
+    auto v = env(name);
+    if (v && v->empty())
+        return std::nullopt;
+    return v;
+}
 
 env_lookup process_env()
 {
