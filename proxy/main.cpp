@@ -1,5 +1,6 @@
 // litmus-proxy: wiring only. Load the configuration, build the proxy, run it
-// until SIGINT/SIGTERM, drain, exit.
+// until SIGINT/SIGTERM, drain, exit. SIGHUP re-reads log.level and the
+// credential files.
 
 #include "proxy/config/config_loader.hpp"
 #include "proxy/core/log.hpp"
@@ -8,6 +9,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstdio>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -76,6 +78,23 @@ std::optional<options> parse_args(int argc, char** argv, int& exit_code)
     return o;
 }
 
+// SIGHUP: the config file's log.level first (so the re-read below logs at the
+// new level), then every credential file, changed or not. A config that no
+// longer loads keeps the running level; nothing else of the config is
+// applied without a restart.
+void reload(litmus::proxy_app& app, const std::optional<std::string>& config_path)
+{
+    using namespace litmus;
+    try {
+        auto fresh = config::load_config(config_path, config::process_env());
+        log::set_level(fresh.log.level);
+    } catch (const config::config_error& e) {
+        log::error("reload_failed", {{"error", e.what()}, {"action", "keeping the previous log level"}});
+    }
+    app.reread_credentials();
+    log::info("reloaded", {{"config", config_path.value_or("<defaults>")}});
+}
+
 }  // namespace
 
 int main(int argc, char** argv)
@@ -112,6 +131,17 @@ int main(int argc, char** argv)
         return exit_runtime;
     }
 
+    net::signal_set hangups(ioc, SIGHUP);
+    std::function<void()> await_hangup = [&] {
+        hangups.async_wait([&](const error_code& ec, int) {
+            if (ec)
+                return;
+            reload(*app, opts->config_path);
+            await_hangup();
+        });
+    };
+    await_hangup();
+
     // First signal: drain (bounded by downstream.drain_timeout). When the
     // drain is done nothing is left on the io_context and run() returns, so
     // every coroutine frame has ended before `app` is destroyed. A second
@@ -127,7 +157,10 @@ int main(int argc, char** argv)
             log::warn("forced_exit", {{"signal", sig2}, {"note", "second signal during drain"}});
             std::_Exit(exit_runtime);
         });
-        app->drain([&] { signals.cancel(); });
+        app->drain([&] {
+            signals.cancel();
+            hangups.cancel();
+        });
     });
 
     app->start();

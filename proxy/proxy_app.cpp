@@ -42,7 +42,10 @@ proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
       tls_(upstream::make_client_tls_context(cfg.tls)),
       metrics_(std::make_unique<admin::proxy_metrics>(upstream_names(cfg)))
 {
-    token_client_ = std::make_unique<token::token_client>(tls_, cfg.token, cfg.credentials);
+    credentials_ = std::make_unique<token::credential_source>(cfg.credentials);
+    credential_watch_ = std::make_unique<token::credential_watch>(ioc.get_executor(), *credentials_,
+                                                                  cfg.credentials.watch_interval);
+    token_client_ = std::make_unique<token::token_client>(tls_, cfg.token, *credentials_);
     auto fetch = [client = token_client_.get()](token::token_grant g) { return client->fetch(std::move(g)); };
     tokens_ = std::make_unique<token::token_source>(ioc.get_executor(), cfg.token, std::move(fetch),
                                                     token::token_grant{}, *metrics_, "client_credentials");
@@ -63,6 +66,7 @@ proxy_app::~proxy_app() = default;
 
 void proxy_app::start()
 {
+    credential_watch_->start();
     tokens_->start();
     listener_->start();
     admin_->start();
@@ -75,6 +79,7 @@ void proxy_app::drain(std::function<void()> done)
     notifier_->stopping();
     listener_->drain(cfg_.downstream.drain_timeout, [this, done = std::move(done)]() mutable {
         tokens_->stop();
+        credential_watch_->stop();
         for (auto& p : services_->pools)
             p->close_idle();
         notifier_->stop();

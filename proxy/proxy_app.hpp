@@ -11,6 +11,8 @@
 #include "proxy/core/net.hpp"
 #include "proxy/downstream/listener.hpp"
 #include "proxy/forward/proxy_services.hpp"
+#include "proxy/token/credential_source.hpp"
+#include "proxy/token/credential_watch.hpp"
 #include "proxy/token/token_client.hpp"
 #include "proxy/token/token_source.hpp"
 
@@ -40,6 +42,10 @@ public:
     /// is left pending on the io_context, so io_context::run() returns by itself.
     void drain(std::function<void()> done);
 
+    /// SIGHUP: re-reads every credential file now, changed or not.
+    void reread_credentials() { credentials_->rescan(token::credential_source::rescan_mode::always); }
+    const token::credential_source& credentials() const noexcept { return *credentials_; }
+
     tcp::endpoint proxy_endpoint() const { return listener_->local_endpoint(); }
     tcp::endpoint admin_endpoint() const { return admin_->local_endpoint(); }
     admin::proxy_metrics& metrics() noexcept { return *metrics_; }
@@ -51,6 +57,8 @@ private:
     const config::proxy_config& cfg_;
     ssl::context tls_;
     std::unique_ptr<admin::proxy_metrics> metrics_;
+    std::unique_ptr<token::credential_source> credentials_;
+    std::unique_ptr<token::credential_watch> credential_watch_;
     std::unique_ptr<token::token_client> token_client_;
     std::unique_ptr<token::token_source> tokens_;
     std::unique_ptr<forward::proxy_services> services_;

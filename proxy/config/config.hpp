@@ -41,6 +41,10 @@ struct credentials_config {
     /// whitespace is trimmed. "" = not used.
     std::string client_id_file;
     std::string client_secret_file;
+    /// How often the *_file credentials are checked for a change (a cheap
+    /// stat; the file is re-read only when it changed). Default 1 s, range
+    /// 0 .. 1 h; 0 = only on SIGHUP.
+    duration watch_interval{1'000};
 };
 
 struct token_config {

@@ -31,6 +31,10 @@ using env_lookup = std::function<std::optional<std::string>(std::string_view nam
 /// setenv() concurrently.
 env_lookup process_env();
 
+/// `env`'s value for `name`, nullopt when it is unset or empty (an empty
+/// variable counts as unset everywhere in the configuration).
+std::optional<std::string> env_value_of(const env_lookup& env, std::string_view name);
+
 /// The upstreams used when the config has no `upstreams` key:
 /// api -> https://api.litmus.com under /api, instant -> https://instant-api.litmus.com under /instant.
 std::vector<upstream_config> default_upstreams();
@@ -45,7 +49,7 @@ std::vector<upstream_config> default_upstreams();
 ///    LITMUS_CLIENT_SECRET_FILE (trailing whitespace trimmed).
 /// Every value is checked against its documented range, and `parsed` of the
 /// token and upstream URLs is filled. Reads the config, credential and CA
-/// files once (no reload). Throws config_error for anything unusable and
+/// files once (token/credential_source re-reads credential files later). Throws config_error for anything unusable and
 /// nothing else. Thread-safe if `env` is.
 proxy_config load_config(const std::optional<std::string>& path, const env_lookup& env);
 

@@ -444,4 +444,9 @@ std::string format_size(std::uint64_t bytes)
     return std::to_string(bytes);
 }
 
+bool path_under(std::string_view inner, std::string_view outer)
+{
+    return inner.starts_with(outer) && (inner.size() == outer.size() || inner[outer.size()] == '/');
+}
+
 }  // namespace litmus::config

@@ -76,6 +76,10 @@ value_result<std::string> parse_host_name(std::string_view text);
 /// Lower-cased, as browsers send it.
 value_result<std::string> parse_origin(std::string_view text);
 
+/// True when the path `inner` equals `outer` or lies under it by whole
+/// segments ("/api/v2" is under "/api", "/apix" is not).
+bool path_under(std::string_view inner, std::string_view outer);
+
 /// A duration in the largest unit that shows it exactly: "250ms", "10s", "5m", "1h".
 std::string format_duration(duration d);
 

@@ -18,7 +18,7 @@ token_failure failed(std::string reason, errc code = errc::token_endpoint_failed
 }  // namespace
 
 token_client::token_client(ssl::context& ctx, const config::token_config& cfg,
-                           const config::credentials_config& creds)
+                           const credential_source& creds)
     : ctx_(ctx), cfg_(cfg), creds_(creds), target_(upstream::make_target("token", cfg.parsed, cfg.connect))
 {
 }
@@ -37,7 +37,8 @@ net::awaitable<fetch_result> token_client::fetch(token_grant grant) const
     req.set(http::field::content_type, "application/json");
     req.set(http::field::accept, "application/json");
     req.set(http::field::user_agent, "litmus-proxy");
-    req.body() = make_grant_body(grant, creds_.client_id, creds_.client_secret);
+    auto creds = creds_.current();
+    req.body() = make_grant_body(grant, creds->client_id, creds->client_secret);
     req.prepare_payload();
 
     tcp_layer.expires_at(deadline);

@@ -4,6 +4,7 @@
 
 #include "proxy/config/config.hpp"
 #include "proxy/core/net.hpp"
+#include "proxy/token/credential_source.hpp"
 #include "proxy/token/token_response.hpp"
 #include "proxy/upstream/upstream_target.hpp"
 
@@ -13,7 +14,9 @@ namespace litmus::token {
 /// token source never does.
 class token_client {
 public:
-    token_client(ssl::context& ctx, const config::token_config& cfg, const config::credentials_config& creds);
+    /// `creds` is asked for the current credentials at each fetch, so a
+    /// rotated secret is used by the next one.
+    token_client(ssl::context& ctx, const config::token_config& cfg, const credential_source& creds);
 
     /// POSTs `grant` as JSON and interprets the answer. Every failure is a
     /// value; the whole exchange is bounded by token.fetch_timeout.
@@ -23,7 +26,7 @@ public:
 private:
     ssl::context& ctx_;
     const config::token_config& cfg_;
-    const config::credentials_config& creds_;
+    const credential_source& creds_;
     upstream::upstream_target target_;
 };
 

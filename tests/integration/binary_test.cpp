@@ -1,29 +1,18 @@
 // The litmus-proxy binary as users run it: command line, config files,
 // environment, exit codes, and a client written in another language.
 
+#include "tests/integration/binary_fixture.hpp"
 #include "tests/integration/proxy_fixture.hpp"
 #include "tests/support/child_process.hpp"
 #include "tests/support/temp_dir.hpp"
 
 #include <boost/test/unit_test.hpp>
 
-#include <regex>
-
 namespace litmus::test {
 
 using namespace std::chrono_literals;
 
 namespace {
-
-// Environment with no Litmus variables from the machine running the tests.
-process_options clean_env(std::vector<std::pair<std::string, std::string>> env = {})
-{
-    process_options o;
-    o.inherit_env = false;
-    o.env = std::move(env);
-    o.env.emplace_back("PATH", "/usr/bin:/bin");
-    return o;
-}
 
 struct exit_result {
     int code = -999;
@@ -37,16 +26,6 @@ exit_result run_to_exit(const std::vector<std::string>& args, const process_opti
     BOOST_TEST_REQUIRE(p.wait_for_exit(10s, r.code));
     r.output = p.output();
     return r;
-}
-
-// Starts the binary and returns its port, read from the "listening" log line.
-std::uint16_t wait_listening(child_process& p)
-{
-    BOOST_TEST_REQUIRE(p.wait_for_output("\"event\":\"listening\"", 10s), p.output());
-    std::smatch m;
-    auto out = p.output();
-    BOOST_TEST_REQUIRE(std::regex_search(out, m, std::regex(R"("event":"listening"[^\n]*"port":(\d+))")));
-    return static_cast<std::uint16_t>(std::stoi(m[1]));
 }
 
 // The binary with a config file pointing it at `fake`, credentials in its env.

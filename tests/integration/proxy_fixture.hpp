@@ -127,6 +127,7 @@ public:
     std::uint16_t admin_port() const noexcept { return admin_port_; }
     admin::proxy_metrics& metrics() { return app_->metrics(); }
     const config::proxy_config& config() const noexcept { return cfg_; }
+    const token::credential_source& credentials() const { return app_->credentials(); }
     /// Runs `f` on the proxy's thread and waits for it (state that is not thread-safe).
     void run_on_proxy(const std::function<void()>& f);
 

@@ -111,6 +111,7 @@ void check_defaults(const proxy_config& cfg)
     const proxy_config d;
     BOOST_TEST(cfg.downstream.listen.host == "127.0.0.1");
     BOOST_TEST(cfg.downstream.listen.port == 8080);
+    BOOST_TEST(cfg.credentials.watch_interval.count() == 1'000);
     BOOST_TEST(cfg.downstream.header_limit == 16u * 1024);
     BOOST_TEST(cfg.downstream.body_limit == 64ull << 20);
     BOOST_TEST(cfg.downstream.replay_limit == 8ull << 20);
@@ -195,6 +196,7 @@ listen: "[::1]:9090"
 credentials:
   client_id: file-id
   client_secret: "file-secret"
+  watch_interval: 250ms
 token:
   url: https://auth.example.com:8443/oauth/token/
   connect: 127.0.0.1:9443
@@ -243,6 +245,7 @@ log:
     BOOST_TEST(cfg.downstream.listen.port == 9090);
     BOOST_TEST(cfg.credentials.client_id == "file-id");
     BOOST_TEST(cfg.credentials.client_secret == "file-secret");
+    BOOST_TEST(cfg.credentials.watch_interval.count() == 250);
 
     const auto& t = cfg.token;
     BOOST_TEST(t.url == "https://auth.example.com:8443/oauth/token/");
@@ -408,7 +411,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys_inside_every_section_are_errors)
          "backoff_max); did you mean 'fetch_timeout'?"},
         {"credentials:\n  secret: x\n",
          "config.yaml:2:3: unknown key 'credentials.secret' (known keys: client_id, client_secret, "
-         "client_id_file, client_secret_file)"},
+         "client_id_file, client_secret_file, watch_interval)"},
         {"upstream:\n  max_idle_connections: 3\n",
          "config.yaml:2:3: unknown key 'upstream.max_idle_connections' (known keys: connect_timeout, "
          "response_timeout, write_timeout, response_deadline, idle_timeout, max_idle)"},
