@@ -173,7 +173,7 @@ net::awaitable<failure> ping(const config::proxy_config& cfg, const config::upst
     std::string expiry = "the token's expiry is not reported";
     if (auto* access = meta->if_contains("accessToken"); access && access->is_object())
         if (auto* secs = access->get_object().if_contains("expiresInSeconds"); secs && secs->is_number())
-            expiry = "the token expires in " + std::to_string(secs->to_number<std::int64_t>()) + " s";
+            expiry = "the token expires in " + std::to_string(static_cast<std::int64_t>(secs->to_number<double>())) + " s";
     out.line("application", app_name);
     out.line("ping", "pong; " + expiry);
     co_return std::nullopt;
@@ -198,7 +198,10 @@ net::awaitable<failure> run_steps(const config::proxy_config& cfg, ssl::context&
 
     // 2. A token, with the token client the proxy itself uses.
     token::token_client client(ctx, cfg.token, cfg.credentials);
-    auto fetched = co_await client.fetch(token::token_grant{});
+    // A named grant, not a temporary in the co_await expression: GCC 12
+    // destroys such a temporary twice (a coroutine temporaries bug).
+    const token::token_grant grant;
+    auto fetched = co_await client.fetch(grant);
     if (auto* f = std::get_if<token::token_failure>(&fetched))
         co_return token_failure_cause(*f);
     const auto& token = std::get<token::token_response>(fetched);
