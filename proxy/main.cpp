@@ -2,6 +2,7 @@
 // until SIGINT/SIGTERM, drain, exit. SIGHUP re-reads log.level and the
 // credential files.
 
+#include "proxy/cli/check_command.hpp"
 #include "proxy/config/config_loader.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/proxy_app.hpp"
@@ -23,10 +24,16 @@ constexpr int exit_runtime = 1;    // could not start: port taken, CA bundle unr
 constexpr int exit_usage = 2;      // bad command line or configuration
 
 constexpr std::string_view usage_text = R"(usage: litmus-proxy [--config FILE] [--check-config]
+       litmus-proxy check [--config FILE]
 
 A local sidecar that holds Litmus OAuth client credentials, keeps a valid
 access token and forwards plain HTTP requests to the Litmus API over TLS with
 "Authorization: Bearer <token>" added.
+
+check: validate the configuration, fetch a token, call
+GET /v3/ping/authenticated on the api upstream, and print what worked (token
+lifetime, application, TLS version and trust store; never the token). Exit 0
+passed, 1 failed with a one-line cause, 2 bad configuration.
 
 options:
   -c, --config FILE   YAML configuration (default: none, built-in defaults)
@@ -46,6 +53,7 @@ start or a second signal cut the drain short, 2 bad usage or configuration
 struct options {
     std::optional<std::string> config_path;
     bool check_only = false;
+    bool check = false;  ///< the `check` command
 };
 
 std::optional<options> parse_args(int argc, char** argv, int& exit_code)
@@ -59,11 +67,13 @@ std::optional<options> parse_args(int argc, char** argv, int& exit_code)
             return std::nullopt;
         }
         if (a == "--version") {
-            std::cout << "litmus-proxy 0.1.0\n";
+            std::cout << "litmus-proxy " LITMUS_PROXY_VERSION "\n";
             exit_code = exit_ok;
             return std::nullopt;
         }
-        if (a == "--check-config") {
+        if (i == 1 && a == "check") {
+            o.check = true;
+        } else if (a == "--check-config") {
             o.check_only = true;
         } else if ((a == "-c" || a == "--config") && i + 1 < argc) {
             o.config_path = argv[++i];
@@ -113,6 +123,8 @@ int main(int argc, char** argv)
         return exit_usage;
     }
     log::set_level(cfg.log.level);
+    if (opts->check)
+        return cli::run_check(cfg, std::cout, std::cerr);
     if (opts->check_only) {
         std::cout << "configuration OK (" << cfg.source << ")\n";
         return exit_ok;

@@ -4,7 +4,8 @@
 #  - With LITMUS_CLIENT_ID and LITMUS_CLIENT_SECRET set: against the real
 #    Litmus (built-in defaults), listening on 127.0.0.1:8080.
 #  - Without them: against the bundled fake Litmus (litmus-fake on
-#    127.0.0.1:8443, config/demo.yaml), and shows a few requests going through.
+#    127.0.0.1:8443, config/demo.yaml): runs `litmus-proxy check`, then shows a
+#    few requests going through and Litmus's answers in their documented shapes.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 deploy/scripts/install-deps.sh
@@ -35,11 +36,7 @@ pids+=($!)
 for _ in $(seq 100); do grep -q listening build/demo/fake.out 2>/dev/null && break; sleep 0.05; done
 grep -q listening build/demo/fake.out || { echo "demo: litmus-fake did not start:" >&2; cat build/demo/fake.log >&2; exit 1; }
 
-LITMUS_CLIENT_ID=demo-client LITMUS_CLIENT_SECRET=demo-secret "$proxy" --config config/demo.yaml &
-pids+=($!)
-# Ready once it listens and holds its first token.
-for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:9090/readyz && break; sleep 0.05; done
-
+export LITMUS_CLIENT_ID=demo-client LITMUS_CLIENT_SECRET=demo-secret
 show() {
   echo
   printf '$'; printf ' %q' "$@"; echo
@@ -47,12 +44,23 @@ show() {
   echo
 }
 echo
+echo "=== litmus-proxy check: config, token, TLS and a ping against the fake Litmus ==="
+show "$proxy" check --config config/demo.yaml
+
+"$proxy" --config config/demo.yaml &
+pids+=($!)
+# Ready once it listens and holds its first token.
+for _ in $(seq 100); do curl -sf -o /dev/null http://127.0.0.1:9090/readyz && break; sleep 0.05; done
+
+echo
 echo "=== litmus-proxy is running on http://127.0.0.1:8080 against the fake Litmus (127.0.0.1:8443) ==="
 show curl -sS http://127.0.0.1:8080/api/v3/ping/authenticated
 show curl -sS http://127.0.0.1:8080/api/v2/users/current
+show curl -sS http://127.0.0.1:8080/api/v2/user_settings/clients
+show curl -sS http://127.0.0.1:8080/api/v2/user_settings/clients/configuration_url
 show curl -sS -X POST -H 'Content-Type: application/json' -d '{"subject":"Hello from the demo"}' \
   http://127.0.0.1:8080/instant/v1/emails
-show curl -sS -x http://127.0.0.1:8080 http://api.litmus.com/v2/users/current
+show curl -sS --compressed -D - -x http://127.0.0.1:8080 http://api.litmus.com/v2/users/current
 show curl -sS http://127.0.0.1:8080/unknown
 echo "=== admin endpoints on http://127.0.0.1:9090: /readyz, /healthz, /metrics ==="
 show curl -sS http://127.0.0.1:9090/readyz

@@ -16,12 +16,11 @@ bool is_timeout(const error_code& ec)
 
 }  // namespace
 
-net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
-connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout)
+net::awaitable<boost::system::result<void, errc>>
+open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout)
 {
     auto ex = co_await net::this_coro::executor;
-    auto conn = std::make_unique<upstream_connection>(ex, ctx);
-    auto& tcp_layer = beast::get_lowest_layer(conn->stream);
+    auto& tcp_layer = beast::get_lowest_layer(conn.stream);
     auto deadline = std::chrono::steady_clock::now() + timeout;
 
     std::vector<tcp::endpoint> endpoints;
@@ -35,14 +34,17 @@ connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::
         tcp::resolver resolver(ex);
         auto [rec, results] = co_await resolver.async_resolve(
             target.connect_host, std::to_string(target.connect_port), net::as_tuple(net::use_awaitable));
-        if (rec)
+        if (rec) {
+            conn.open_error = rec;
             co_return errc::upstream_connect_failed;
+        }
         for (const auto& r : results)
             endpoints.push_back(r.endpoint());
     }
 
     tcp_layer.expires_at(deadline);
     auto [cec, connected] = co_await tcp_layer.async_connect(endpoints, net::as_tuple(net::use_awaitable));
+    conn.open_error = cec;
     if (cec)
         co_return is_timeout(cec) ? errc::upstream_connect_timeout : errc::upstream_connect_failed;
     (void)connected;
@@ -51,12 +53,13 @@ connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::
 
     // SNI, and the certificate must name the host we mean, not merely chain
     // to a trusted CA (Beast's own client examples stop at the chain check).
-    if (!SSL_set_tlsext_host_name(conn->stream.native_handle(), target.host.c_str()))
+    if (!SSL_set_tlsext_host_name(conn.stream.native_handle(), target.host.c_str()))
         co_return errc::upstream_tls_handshake;
-    conn->stream.set_verify_callback(ssl::host_name_verification(target.host));
+    conn.stream.set_verify_callback(ssl::host_name_verification(target.host));
 
     tcp_layer.expires_at(deadline);
-    auto [hec] = co_await conn->stream.async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
+    auto [hec] = co_await conn.stream.async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
+    conn.open_error = hec;
     if (hec) {
         // The TLS library's reason ("certificate verify failed", "wrong
         // version number") is what an operator needs to fix a trust problem.
@@ -66,6 +69,16 @@ connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::
         co_return is_timeout(hec) ? errc::upstream_connect_timeout : errc::upstream_tls_handshake;
     }
     tcp_layer.expires_never();
+    co_return boost::system::result<void, errc>{};
+}
+
+net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
+connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout)
+{
+    auto conn = std::make_unique<upstream_connection>(co_await net::this_coro::executor, ctx);
+    auto opened = co_await open_upstream(*conn, target, timeout);
+    if (!opened)
+        co_return opened.error();
     co_return std::move(conn);
 }
 

@@ -20,6 +20,9 @@ struct upstream_connection {
     tls_stream stream;
     beast::flat_buffer buffer;
     std::chrono::steady_clock::time_point idle_since{};
+    /// The resolver, connect or handshake error behind open_upstream()'s
+    /// errc, for a diagnosis more precise than the errc ("Connection refused").
+    error_code open_error{};
 };
 
 /// Resolves (unless `connect_host` is an IP literal), connects and performs
@@ -30,6 +33,12 @@ struct upstream_connection {
 /// and completes with operation_aborted.
 net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
 connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout);
+
+/// connect_upstream() on a connection the caller owns (made with the same
+/// executor and context), so that a failed handshake can still be inspected:
+/// SSL_get_verify_result() on conn.stream says why a certificate was refused.
+net::awaitable<boost::system::result<void, errc>>
+open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout);
 
 /// Closes the socket at once (no TLS close_notify exchange).
 void close_connection(upstream_connection& c) noexcept;

@@ -141,15 +141,15 @@ BOOST_AUTO_TEST_CASE(python_client_uses_proxy_as_base_url_and_as_http_proxy)
 import json, sys, urllib.request
 base = sys.argv[1]
 with urllib.request.urlopen(base + "/api/v2/users/current", timeout=10) as r:
-    print("base-get", r.status, json.load(r)["owner"])
+    print("base-get", r.status, json.load(r)["user"]["id"])
 req = urllib.request.Request(base + "/instant/v1/emails", method="POST",
                              data=json.dumps({"subject": "from python"}).encode(),
                              headers={"Content-Type": "application/json"})
 with urllib.request.urlopen(req, timeout=10) as r:
-    print("base-post", r.status, json.load(r)["received"]["subject"])
+    print("base-post", r.status, len(json.load(r)["email_guid"]))
 opener = urllib.request.build_opener(urllib.request.ProxyHandler({"http": base}))
 with opener.open("http://api.litmus.com/v2/users/current?via=proxy", timeout=10) as r:
-    print("proxy-get", r.status, json.load(r)["owner"])
+    print("proxy-get", r.status, json.load(r)["user"]["id"])
 try:
     urllib.request.urlopen(base + "/unknown", timeout=10)
 except urllib.error.HTTPError as e:
@@ -161,15 +161,17 @@ except urllib.error.HTTPError as e:
     BOOST_TEST_REQUIRE(client.wait_for_exit(20s, code));
     auto out = client.output();
     BOOST_TEST(code == 0, out);
-    BOOST_TEST(out.find("base-get 200 client:test-client") != std::string::npos, out);
-    BOOST_TEST(out.find("base-post 201 from python") != std::string::npos, out);
-    BOOST_TEST(out.find("proxy-get 200 client:test-client") != std::string::npos, out);
+    const std::string user_id = std::to_string(fake::fake_litmus::user_id_for_client("test-client"));
+    BOOST_TEST(out.find("base-get 200 " + user_id + "\n") != std::string::npos, out);
+    BOOST_TEST(out.find("base-post 200 36\n") != std::string::npos, out);  // a 36-character GUID
+    BOOST_TEST(out.find("proxy-get 200 " + user_id + "\n") != std::string::npos, out);
     BOOST_TEST(out.find("unknown 404 route_not_found") != std::string::npos, out);
 
     auto api = fake.api_requests();
     BOOST_TEST_REQUIRE(api.size() == 3u);
     BOOST_TEST(api[2].target == "/v2/users/current?via=proxy");
     BOOST_TEST(api[2].host == "api.litmus.com");
+    BOOST_TEST(api[1].body == R"({"subject": "from python"})");
     for (const auto& r : api)
         BOOST_TEST(r.header("Authorization") == "Bearer " + fake.issued_tokens().at(0));
 }

@@ -4,6 +4,7 @@
 
 #include "tests/support/child_process.hpp"
 #include "tests/support/fake_litmus.hpp"
+#include "tests/support/litmus_answers.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_ca.hpp"
 #include "tests/support/test_https_client.hpp"
@@ -108,16 +109,86 @@ BOOST_AUTO_TEST_CASE(ping_echoes_the_token_and_api_rejects_missing_or_unknown_to
     const std::string token = fetch_token(f);
     auto ping = api_get(f, "/v3/ping/authenticated", token);
     BOOST_TEST(ping.status == 200u);
-    auto meta = ping.json().at("meta").at("accessToken").as_object();
-    BOOST_TEST(meta.at("token").as_string() == token);
-    BOOST_TEST(meta.at("expiresIn").as_int64() > 7100);
-    BOOST_TEST(ping.json().at("data").at("ping").as_string() == "pong");
+    auto meta = ping.json().at("meta").as_object();
+    BOOST_TEST(meta.at("ping").as_string() == "pong");
+    auto access = meta.at("accessToken").as_object();
+    BOOST_TEST(access.at("token").as_string() == token);
+    BOOST_TEST(access.at("expiresInSeconds").as_int64() > 7100);
+    BOOST_TEST(access.at("expiresInSeconds").as_int64() <= 7200);
+    BOOST_TEST(json::serialize(access.at("scopes")) == R"(["full"])");
+    BOOST_TEST(meta.at("application").at("name").as_string() == fake::application_name);
+    BOOST_TEST(!meta.at("application").at("uid").as_string().empty());
 
     auto none = api_get(f, "/v3/ping/authenticated", "");
     BOOST_TEST(none.status == 401u);
     BOOST_TEST(error_of(none) == "unauthorized");
     BOOST_TEST(api_get(f, "/v3/ping/authenticated", "fk_00000000000000000000000000000000").status == 401u);
     BOOST_TEST(api_get(f, "/v3/ping/authenticated", token, "instant-api.litmus.com").status == 421u);
+}
+
+BOOST_AUTO_TEST_CASE(user_and_client_settings_answer_in_the_documented_shapes)
+{
+    fake_litmus f;
+    const std::string token = fetch_token(f);
+    auto user = api_get(f, "/v2/users/current", token);
+    BOOST_TEST_REQUIRE(user.status == 200u);
+    auto u = user.json().at("user").as_object();
+    BOOST_TEST(u.at("id").as_int64() == fake_litmus::user_id_for_client("test-client"));
+    BOOST_TEST(u.at("first_name").as_string() == "Test");
+    BOOST_TEST(u.at("full_name").as_string() == "Test User");
+    BOOST_TEST(user.json().as_object().size() == 1u);
+
+    auto clients = api_get(f, "/v2/user_settings/clients", token);
+    BOOST_TEST_REQUIRE(clients.status == 200u);
+    auto list = clients.json().at("clients").as_array();
+    BOOST_TEST_REQUIRE(!list.empty());
+    BOOST_TEST(list.at(0).at("code").as_string() == "APPMAIL5");
+    for (const auto& c : list)
+        BOOST_TEST(!c.at("code").as_string().empty());
+
+    auto url = api_get(f, "/v2/user_settings/clients/configuration_url", token);
+    BOOST_TEST_REQUIRE(url.status == 200u);
+    BOOST_TEST(std::regex_match(std::string(url.json().at("configuration_url").as_string()),
+                                std::regex("https://litmus\\.com/ensured_user/[0-9a-f]{32}")));
+
+    BOOST_TEST(api_get(f, "/v2/user_settings/clients", "").status == 401u);
+    BOOST_TEST(api_get(f, "/v2/user_settings/clients", token, "instant-api.litmus.com").status == 421u);
+    BOOST_TEST(api_get(f, "/v1/emails", token, "api.litmus.com").status == 421u);
+}
+
+BOOST_AUTO_TEST_CASE(json_answers_are_gzipped_only_when_the_request_accepts_it)
+{
+    fake_litmus f;
+    const std::string token = fetch_token(f);
+    const header_list bearer{{"Authorization", "Bearer " + token}};
+    auto plain = https_request(f.port(), f.ca_file(), "api.litmus.com", "GET", "/v2/users/current", bearer);
+    BOOST_TEST_REQUIRE(plain.status == 200u);
+    BOOST_TEST(plain.header("content-encoding") == "");
+    BOOST_TEST(plain.header("vary") == "Accept-Encoding");
+
+    header_list gzip = bearer;
+    gzip.emplace_back("Accept-Encoding", "gzip, deflate");
+    auto zipped = https_request(f.port(), f.ca_file(), "api.litmus.com", "GET", "/v2/users/current", gzip);
+    BOOST_TEST_REQUIRE(zipped.status == 200u);
+    BOOST_TEST(zipped.header("content-encoding") == "gzip");
+    BOOST_TEST(zipped.header("vary") == "Accept-Encoding");
+    BOOST_TEST(zipped.body.substr(0, 2) == std::string("\x1f\x8b"));  // the gzip magic, not JSON
+    BOOST_TEST(zipped.body != plain.body);
+
+    header_list refused = bearer;
+    refused.emplace_back("Accept-Encoding", "gzip;q=0, identity");
+    BOOST_TEST(https_request(f.port(), f.ca_file(), "api.litmus.com", "GET", "/v2/users/current", refused)
+                   .header("content-encoding") == "");
+
+    // Not JSON: the benchmark's bytes stay as they are whatever is accepted.
+    auto bytes = https_request(f.port(), f.ca_file(), "api.litmus.com", "GET", "/bench/bytes/64", gzip);
+    BOOST_TEST(bytes.header("content-encoding") == "");
+    BOOST_TEST(bytes.body == std::string(64, 'x'));
+
+    f.set_compression(fake::compression::off);
+    auto off = https_request(f.port(), f.ca_file(), "api.litmus.com", "GET", "/v2/users/current", gzip);
+    BOOST_TEST(off.header("content-encoding") == "");
+    BOOST_TEST(off.header("vary") == "");
 }
 
 BOOST_AUTO_TEST_CASE(revoked_and_expired_tokens_get_401)
@@ -139,7 +210,7 @@ BOOST_AUTO_TEST_CASE(revoked_and_expired_tokens_get_401)
     auto r = post_token(f, client_credentials_body());
     BOOST_TEST(!r.json().as_object().contains("expires_in"));
     auto ping = api_get(f, "/v3/ping/authenticated", std::string(r.json().at("access_token").as_string()));
-    BOOST_TEST(ping.json().at("meta").at("accessToken").at("expiresIn").is_null());
+    BOOST_TEST(ping.json().at("meta").at("accessToken").at("expiresInSeconds").is_null());
 }
 
 BOOST_AUTO_TEST_CASE(refresh_grant_rotates_refresh_tokens)
@@ -187,9 +258,11 @@ BOOST_AUTO_TEST_CASE(authorization_codes_are_single_use_and_name_their_user)
     auto alice = post_token(f, code_body("good-alice"));
     BOOST_TEST_REQUIRE(alice.status == 200u);
     const std::string token(alice.json().at("access_token").as_string());
-    auto user = api_get(f, "/v2/users/current", token).json();
+    auto user = api_get(f, "/v2/users/current", token).json().at("user");
     BOOST_TEST(user.at("id").as_int64() == fake_litmus::user_id_for_code("good-alice"));
-    BOOST_TEST(user.at("email").as_string() == "alice@example.com");
+    BOOST_TEST(user.at("first_name").as_string() == "Alice");
+    BOOST_TEST(user.at("last_name").as_string() == "User");
+    BOOST_TEST(user.at("full_name").as_string() == "Alice User");
     BOOST_TEST(fake_litmus::user_id_for_code("good-alice") != fake_litmus::user_id_for_client("test-client"));
 
     BOOST_TEST(error_of(post_token(f, code_body("good-alice"))) == "invalid_grant");
@@ -226,9 +299,10 @@ BOOST_AUTO_TEST_CASE(records_hold_headers_decoded_bodies_and_connection_reuse)
                                {"Content-Type", "application/json"},
                                {"X-Trace-Id", "abc123"}},
                               R"({"subject":"hi"})");
-    BOOST_TEST(email.status == 201u);
-    BOOST_TEST(email.json().at("received").at("subject").as_string() == "hi");
-    BOOST_TEST(!email.json().at("email_guid").as_string().empty());
+    BOOST_TEST(email.status == 200u);
+    BOOST_TEST(std::regex_match(std::string(email.json().at("email_guid").as_string()),
+                                std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")));
+    BOOST_TEST(email.json().as_object().size() == 1u);
 
     // Chunked on the wire; recorded and echoed de-chunked.
     auto echo = conn.request("PUT", "/v1/anything?x=1%202",

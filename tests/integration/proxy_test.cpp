@@ -57,8 +57,8 @@ BOOST_FIXTURE_TEST_CASE(json_post_through_instant_upstream_arrives_byte_exact, p
     const std::string body = R"({"subject":"Hello","html":"<p>caf\u00e9 \u2603</p>","to":["a@example.com"]})";
     auto r = http_once(proxy.port(), http::verb::post, "/instant/v1/emails",
                        {{"Content-Type", "application/json"}}, body);
-    BOOST_TEST_REQUIRE(r.status == 201u);
-    BOOST_TEST(r.json().at("received").as_object().at("subject").as_string() == "Hello");
+    BOOST_TEST_REQUIRE(r.status == 200u);
+    BOOST_TEST(!r.json().at("email_guid").as_string().empty());
 
     auto api = fake.api_requests();
     BOOST_TEST_REQUIRE(api.size() == 1u);

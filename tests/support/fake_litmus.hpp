@@ -6,9 +6,12 @@
 //
 // Hosts are told apart by the Host header, as on the real service:
 // litmus.com (POST /oauth/token), api.litmus.com (/v3/ping/authenticated,
-// /v2/users/current, anything else echoed), instant-api.litmus.com
-// (POST /v1/emails, anything else echoed); /bench/bytes/<n> on all three.
-// The certificate covers those names, localhost and 127.0.0.1.
+// /v2/users/current, /v2/user_settings/clients[/configuration_url], anything
+// else echoed), instant-api.litmus.com (POST /v1/emails, anything else
+// echoed); /bench/bytes/<n> on all three. The API answers come in the shapes
+// the Litmus documentation shows (litmus_answers.hpp), gzip-compressed when
+// the request's Accept-Encoding allows it. The certificate covers those
+// names, localhost and 127.0.0.1.
 
 #include "tests/support/fake_types.hpp"
 
@@ -69,7 +72,8 @@ public:
     /// The answer in set_api_mode(endpoint_mode::raw).
     void set_raw_api_response(unsigned status, std::string content_type, std::string body);
 
-    /// Whether API answers (2xx) are gzip-encoded; see fake::compression.
+    /// Whether API answers (2xx JSON) are gzip-encoded; see fake::compression.
+    /// Default: compression::when_accepted.
     void set_compression(compression c);
 
     /// Raw bytes sent before every API answer from now on, e.g. interim

@@ -1,6 +1,7 @@
 #include "tests/support/fake_litmus_state.hpp"
 
 #include "tests/support/gzip_encode.hpp"
+#include "tests/support/litmus_answers.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <openssl/rand.h>
@@ -168,18 +169,30 @@ std::string string_field(const json::object& obj, std::string_view key)
     return std::string(it->value().get_string());
 }
 
-std::string email_of(std::string_view owner)
+// The first name /v2/users/current reports: a user's own name for tokens
+// from an authorization code ("good-alice" -> "Alice"), "Test" otherwise.
+std::string first_name_of(std::string_view owner)
 {
     constexpr std::string_view user_prefix = "user:";
     if (owner.starts_with(user_prefix)) {
         std::string_view local = owner.substr(user_prefix.size());
         bool plain = !local.empty() && std::all_of(local.begin(), local.end(), [](char c) {
-            return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-';
+            return std::isalpha(static_cast<unsigned char>(c));
         });
-        if (plain)
-            return std::string(local) + "@example.com";
+        if (plain) {
+            std::string name(local);
+            name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
+            return name;
+        }
     }
-    return "user@example.com";
+    return "Test";
+}
+
+// API paths that only api.litmus.com serves.
+bool is_api_only_path(std::string_view path)
+{
+    return path == "/v3/ping/authenticated" || path == "/v2/users/current" || path == "/v2/user_settings/clients" ||
+           path == "/v2/user_settings/clients/configuration_url";
 }
 
 }  // namespace
@@ -366,7 +379,7 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
     if (!is_bench) {
         if (kind == host_kind::token)
             return respond(api_error(http::status::not_found, "not_found", "no such path on litmus.com"));
-        if ((path == "/v3/ping/authenticated" || path == "/v2/users/current") && kind != host_kind::api)
+        if (is_api_only_path(path) && kind != host_kind::api)
             return respond(misdirected(host_name, path));
         if (path == "/v1/emails" && kind != host_kind::instant)
             return respond(misdirected(host_name, path));
@@ -375,11 +388,18 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
     if (api_mode_ != endpoint_mode::normal && api_mode_ != endpoint_mode::hold && api_mode_ != endpoint_mode::drip)
         return apply_mode(api_mode_, raw_api_);
     // From here on every answer is the endpoint's own, held back in hold mode
-    // and compressed as configured.
+    // and compressed as configured. Like a web server's gzip filter, only the
+    // JSON answers are compressed (not the benchmark's octet-stream), and the
+    // ones that depend on Accept-Encoding say so with Vary.
     const bool compress = compression_ == compression::always ||
                           (compression_ == compression::when_accepted && accepts_gzip(req.header("Accept-Encoding")));
-    respond = [what = action_of(api_mode_), compress, preamble = api_preamble_](http::response<http::string_body> res) {
-        if (compress && res.result_int() / 100 == 2 && !res.body().empty()) {
+    respond = [what = action_of(api_mode_), compress, negotiated = compression_ == compression::when_accepted,
+               preamble = api_preamble_](http::response<http::string_body> res) {
+        const bool compressible = res.result_int() / 100 == 2 && !res.body().empty() &&
+                                  is_json_media_type(res[http::field::content_type]);
+        if (compressible && negotiated)
+            res.set(http::field::vary, "Accept-Encoding");
+        if (compressible && compress) {
             res.body() = gzip_encode(res.body());
             res.set(http::field::content_encoding, "gzip");
             res.prepare_payload();
@@ -416,35 +436,35 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
     if (path == "/v3/ping/authenticated") {
         if (req.method != "GET")
             return respond(method_not_allowed("GET"));
-        json::value expires = nullptr;
+        std::optional<std::int64_t> expires;
         if (info->expires_at)
             expires = std::chrono::duration_cast<std::chrono::seconds>(*info->expires_at - req.at).count();
-        return respond(json_response(
-            http::status::ok,
-            json::object{{"meta", json::object{{"accessToken", json::object{{"token", token}, {"expiresIn", expires}}}}},
-                         {"data", json::object{{"ping", "pong"}}}}));
+        const std::string uid = std::to_string(user_id_for("application:" + client_id_));
+        return respond(json_response(http::status::ok, ping_answer(token, expires, uid)));
     }
     if (path == "/v2/users/current") {
         if (req.method != "GET")
             return respond(method_not_allowed("GET"));
-        return respond(json_response(http::status::ok, json::object{{"id", user_id_for(info->owner)},
-                                                                     {"email", email_of(info->owner)},
-                                                                     {"firstname", "Test"},
-                                                                     {"lastname", "User"},
-                                                                     {"owner", info->owner}}));
+        return respond(json_response(http::status::ok,
+                                     current_user_answer(user_id_for(info->owner), first_name_of(info->owner), "User")));
+    }
+    if (path == "/v2/user_settings/clients") {
+        if (req.method != "GET")
+            return respond(method_not_allowed("GET"));
+        return respond(json_response(http::status::ok, clients_answer()));
+    }
+    if (path == "/v2/user_settings/clients/configuration_url") {
+        if (req.method != "GET")
+            return respond(method_not_allowed("GET"));
+        return respond(json_response(http::status::ok, configuration_url_answer(random_hex(16))));
     }
     if (path == "/v1/emails") {
         if (req.method != "POST")
             return respond(method_not_allowed("POST"));
-        error_code ec;
-        json::value received = json::parse(req.body, ec);
-        if (ec)
-            received = json::string(req.body);
         std::string hex = random_hex(16);
         std::string guid = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
                            hex.substr(16, 4) + "-" + hex.substr(20);
-        return respond(json_response(http::status::created,
-                                     json::object{{"email_guid", guid}, {"received", std::move(received)}}));
+        return respond(json_response(http::status::ok, email_answer(guid)));
     }
     return respond(json_response(http::status::ok, json::object{{"method", req.method},
                                                                  {"target", req.target},

@@ -119,7 +119,7 @@ private:
     bool keep_records_;
     endpoint_mode token_mode_ = endpoint_mode::normal;
     endpoint_mode api_mode_ = endpoint_mode::normal;
-    compression compression_ = compression::off;
+    compression compression_ = compression::when_accepted;
     std::string api_preamble_;
     raw_response raw_token_;
     raw_response raw_api_;

@@ -56,10 +56,10 @@ enum class endpoint_mode {
     drip,
 };
 
-/// Whether the API hosts gzip their 2xx answers.
+/// Whether the API hosts gzip their 2xx JSON answers.
 enum class compression {
-    off,            ///< never (the default)
-    when_accepted,  ///< when the request's Accept-Encoding names gzip, as real servers do
+    off,            ///< never
+    when_accepted,  ///< when the request's Accept-Encoding names gzip, as real servers do (the default)
     always,         ///< whatever the request accepts (a misbehaving server)
 };
 

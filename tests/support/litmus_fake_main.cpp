@@ -23,9 +23,13 @@ A fake Litmus for local demos and benchmarks: one HTTPS listener serving
                                                   with codes starting "good-")
   GET  https://api.litmus.com/v3/ping/authenticated
   GET  https://api.litmus.com/v2/users/current
+  GET  https://api.litmus.com/v2/user_settings/clients
+  GET  https://api.litmus.com/v2/user_settings/clients/configuration_url
   POST https://instant-api.litmus.com/v1/emails
   GET  /bench/bytes/<n>  on any of those hosts (n bytes, no token needed)
   any other path on api.litmus.com / instant-api.litmus.com: a JSON echo.
+API answers have the shapes the Litmus documentation shows and are gzipped
+when the request's Accept-Encoding allows it.
 Hosts are chosen by the Host header. The TLS certificate comes from a CA made
 at start-up (valid one day) for those names, localhost and 127.0.0.1; trust
 it with the file written to --ca-out.
