@@ -197,7 +197,8 @@ net::awaitable<failure> run_steps(const config::proxy_config& cfg, ssl::context&
     }
 
     // 2. A token, with the token client the proxy itself uses.
-    token::token_client client(ctx, cfg.token, cfg.credentials);
+    const token::credential_source credentials(cfg.credentials);
+    token::token_client client(ctx, cfg.token, credentials);
     // A named grant, not a temporary in the co_await expression: GCC 12
     // destroys such a temporary twice (a coroutine temporaries bug).
     const token::token_grant grant;

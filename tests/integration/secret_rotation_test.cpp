@@ -71,7 +71,7 @@ std::string secret_of(const fake::recorded_request& token_request)
 std::string credentials_yaml(const std::string& secret_file, std::string_view watch_interval)
 {
     return "credentials:\n  client_id: test-client\n  client_secret_file: " + secret_file +
-           "\n  watch_interval: " + std::string(watch_interval) + "\nadmin:\n  listen: 127.0.0.1:0\n";
+           "\n  watch_interval: " + std::string(watch_interval) + "\n";
 }
 
 }  // namespace
