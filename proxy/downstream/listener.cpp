@@ -32,8 +32,9 @@ tcp::endpoint resolve_listen(const config::endpoint& at)
 
 }  // namespace
 
-listener::listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc)
-    : ex_(ex), acceptor_(ex), svc_(svc), drain_deadline_(ex)
+listener::listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc,
+                   downstream_metrics& metrics)
+    : ex_(ex), acceptor_(ex), svc_(svc), metrics_(metrics), drain_deadline_(ex)
 {
     auto ep = resolve_listen(at);
     acceptor_.open(ep.protocol());
@@ -63,7 +64,8 @@ net::awaitable<void> listener::accept_loop()
         }
         socket.set_option(tcp::no_delay(true), ec);
         auto h = registry_.add();
-        net::co_spawn(ex_, run_session(std::move(socket), svc_, h),
+        metrics_.connections.Increment();
+        net::co_spawn(ex_, run_session(std::move(socket), svc_, metrics_, h),
                       net::bind_cancellation_slot(h->cancel.slot(), [this, h](std::exception_ptr e) {
                           log_session_end(e);
                           registry_.ended(h);

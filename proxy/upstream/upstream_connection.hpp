@@ -2,7 +2,9 @@
 // One TLS connection to an upstream, and how to open it.
 
 #include "proxy/core/error.hpp"
+#include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/net.hpp"
+#include "proxy/upstream/upstream_metrics.hpp"
 #include "proxy/upstream/upstream_target.hpp"
 
 #include <boost/system/result.hpp>
@@ -20,6 +22,9 @@ struct upstream_connection {
     tls_stream stream;
     beast::flat_buffer buffer;
     std::chrono::steady_clock::time_point idle_since{};
+    /// The pool's "open connections" unit, given back when the connection
+    /// is closed or destroyed; empty for connections no pool counts.
+    gauge_hold open;
 };
 
 /// Resolves (unless `connect_host` is an IP literal), connects and performs
@@ -27,9 +32,11 @@ struct upstream_connection {
 /// `target.host`, all within `timeout`. Errors: upstream_connect_timeout,
 /// upstream_connect_failed, upstream_tls_handshake (a failed certificate
 /// check lands here: nothing has been sent). Cancellation: closes the socket
-/// and completes with operation_aborted.
+/// and completes with operation_aborted. Each handshake attempted is counted
+/// in `handshakes` when given.
 net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
-connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout);
+connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout,
+                 const tls_handshake_counters* handshakes = nullptr);
 
 /// Closes the socket at once (no TLS close_notify exchange).
 void close_connection(upstream_connection& c) noexcept;

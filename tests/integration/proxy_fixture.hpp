@@ -120,7 +120,7 @@ public:
     ~running_proxy();
 
     std::uint16_t port() const noexcept { return port_; }
-    admin::proxy_metrics& metrics() { return app_->metrics(); }
+    proxy_app& app() { return *app_; }
     const config::proxy_config& config() const noexcept { return cfg_; }
     /// Runs `f` on the proxy's thread and waits for it (state that is not thread-safe).
     void run_on_proxy(const std::function<void()>& f);
@@ -135,5 +135,9 @@ private:
 
 /// Counter value helper for prometheus counters and histograms.
 double value_of(prometheus::Counter& c);
+
+/// Upstream 401s the proxy replayed with a fresh token, whatever followed
+/// (every outcome of litmus_proxy_unauthorized_retries_total but not_retried).
+double unauthorized_retries(running_proxy& proxy);
 
 }  // namespace litmus::test
