@@ -199,8 +199,10 @@ BOOST_AUTO_TEST_CASE(requests_are_counted_by_route_method_and_status_class_and_a
     http_client c(proxy.port());
     for (int i = 0; i < 3; ++i)
         BOOST_TEST(c.request(http::verb::get, target).status == 200u);
-    BOOST_TEST(c.request(http::verb::post, "/instant/v1/emails", {{"Content-Type", "application/json"}}, "{}").status ==
-               200u);
+    // 2xx: the fake answers 201 or 200 here; the class is what is counted.
+    BOOST_TEST(c.request(http::verb::post, "/instant/v1/emails", {{"Content-Type", "application/json"}}, "{}").status /
+                   100 ==
+               2u);
     BOOST_TEST(c.request(http::verb::get, "/nowhere").status == 404u);
     BOOST_TEST(http_once(proxy.port(), http::verb::propfind, "/nowhere").status == 404u);
     auto s1 = scrape_after_requests(proxy, s0, 6);
