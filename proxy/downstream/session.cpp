@@ -250,6 +250,8 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
         }
 
         request_summary summary(parser.get());
+        // Read now: a streamed request moves the parser's message away.
+        const auto method = parser.get().method();
         if (route)
             result = co_await forward_request(svc, stream, buffer, parser, *route);
         auto took = clock::now() - started;
@@ -257,7 +259,7 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
         // no status class; the access log still records it.
         auto route_index = route ? route->upstream : svc.pools.size();
         if (result.status != 0) {
-            metrics.request(route_index, parser.get().method(), result.status).Increment();
+            metrics.request(route_index, method, result.status).Increment();
             metrics.request_duration(route_index).Observe(std::chrono::duration<double>(took).count());
         }
         log_access(id, summary, route_name, result, took);

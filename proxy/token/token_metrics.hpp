@@ -10,11 +10,14 @@
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/histogram.h>
+#include <prometheus/metric_family.h>
 #include <prometheus/registry.h>
 
 #include <array>
 #include <cstddef>
 #include <functional>
+#include <string_view>
+#include <vector>
 
 namespace litmus::token {
 

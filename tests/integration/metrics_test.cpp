@@ -188,7 +188,7 @@ BOOST_AUTO_TEST_SUITE(metrics_test)
 BOOST_AUTO_TEST_CASE(requests_are_counted_by_route_method_and_status_class_and_a_401_retry_by_outcome)
 {
     fake::fake_litmus fake;
-    running_proxy proxy(yaml_for(fake, "", admin_anywhere));
+    running_proxy proxy(yaml_for(fake, "", std::string(admin_anywhere) + "downstream:\n  replay_limit: 1024\n"));
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
     auto s0 = scrape_when(proxy, [](const scrape& s) { return s("litmus_proxy_requests_in_flight") == 0.0; });
     BOOST_TEST(fetches(s0, "client_credentials", "success") == 1.0);
@@ -203,21 +203,28 @@ BOOST_AUTO_TEST_CASE(requests_are_counted_by_route_method_and_status_class_and_a
     BOOST_TEST(c.request(http::verb::post, "/instant/v1/emails", {{"Content-Type", "application/json"}}, "{}").status /
                    100 ==
                2u);
+    // Above downstream.replay_limit: streamed, and counted all the same.
+    BOOST_TEST(c.request(http::verb::put, "/api/v2/things", {{"Content-Type", "application/octet-stream"}},
+                         std::string(2048, 'x'))
+                       .status /
+                   100 ==
+               2u);
     BOOST_TEST(c.request(http::verb::get, "/nowhere").status == 404u);
     BOOST_TEST(http_once(proxy.port(), http::verb::propfind, "/nowhere").status == 404u);
-    auto s1 = scrape_after_requests(proxy, s0, 6);
+    auto s1 = scrape_after_requests(proxy, s0, 7);
 
     BOOST_TEST(requests(s1, "api", "GET", "2xx") == requests(s0, "api", "GET", "2xx") + 3);
     BOOST_TEST(requests(s1, "instant", "POST", "2xx") == requests(s0, "instant", "POST", "2xx") + 1);
+    BOOST_TEST(requests(s1, "api", "PUT", "2xx") == 1.0);
     BOOST_TEST(requests(s1, "none", "GET", "4xx") == requests(s0, "none", "GET", "4xx") + 1);
     BOOST_TEST(requests(s1, "none", "other", "4xx") == requests(s0, "none", "other", "4xx") + 1);
     BOOST_TEST(requests(s1, "api", "GET", "5xx") == 0.0);
     BOOST_TEST(s1("litmus_proxy_local_replies_total", {{"reason", "route_not_found"}}) == 2.0);
     BOOST_TEST(s1("litmus_proxy_request_duration_seconds_count", {{"route", "api"}}) ==
-               s0("litmus_proxy_request_duration_seconds_count", {{"route", "api"}}) + 3);
+               s0("litmus_proxy_request_duration_seconds_count", {{"route", "api"}}) + 4);
     BOOST_TEST(s1("litmus_proxy_request_duration_seconds_count", {{"route", "none"}}) == 2.0);
     BOOST_TEST(s1("litmus_proxy_upstream_response_duration_seconds_count", {{"route", "api"}}) ==
-               s0("litmus_proxy_upstream_response_duration_seconds_count", {{"route", "api"}}) + 3);
+               s0("litmus_proxy_upstream_response_duration_seconds_count", {{"route", "api"}}) + 4);
     BOOST_TEST(s1("litmus_proxy_upstream_response_duration_seconds_count", {{"route", "instant"}}) == 1.0);
     // The keep-alive client is still connected; each upstream connection was
     // one good handshake, and the api connection was kept for reuse.
