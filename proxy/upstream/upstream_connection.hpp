@@ -4,10 +4,10 @@
 #include "proxy/core/error.hpp"
 #include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/net.hpp"
-#include "proxy/upstream/upstream_metrics.hpp"
 #include "proxy/upstream/upstream_target.hpp"
 
 #include <boost/system/result.hpp>
+#include <prometheus/counter.h>
 
 namespace litmus::upstream {
 
@@ -25,6 +25,13 @@ struct upstream_connection {
     /// The pool's "open connections" unit, given back when the connection
     /// is closed or destroyed; empty for connections no pool counts.
     gauge_hold open;
+};
+
+/// TLS handshakes by result, as connect_upstream counts them (a pool passes
+/// its upstream's pair; the token client counts none).
+struct tls_handshake_counters {
+    prometheus::Counter& ok;
+    prometheus::Counter& failed;  ///< includes certificate and host name verification failures
 };
 
 /// Resolves (unless `connect_host` is an IP literal), connects and performs

@@ -4,6 +4,8 @@
 // references to metrics that live in the registry: cheap to copy, and every
 // copy counts into the same series.
 
+#include "proxy/upstream/upstream_connection.hpp"
+
 #include <prometheus/counter.h>
 #include <prometheus/gauge.h>
 #include <prometheus/registry.h>
@@ -11,12 +13,6 @@
 #include <string>
 
 namespace litmus::upstream {
-
-/// TLS handshakes to an upstream by result; connect_upstream counts into it.
-struct tls_handshake_counters {
-    prometheus::Counter& ok;
-    prometheus::Counter& failed;  ///< includes certificate and host name verification failures
-};
 
 /// Thread-safe: prometheus-cpp metrics are atomic.
 struct upstream_metrics {
