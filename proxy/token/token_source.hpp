@@ -18,8 +18,8 @@
 #include <boost/system/result.hpp>
 
 #include <atomic>
-#include <limits>
 #include <functional>
+#include <limits>
 #include <random>
 #include <type_traits>
 
