@@ -1,6 +1,8 @@
 #include "proxy/proxy_app.hpp"
 
+#include "proxy/admin/process_metrics.hpp"
 #include "proxy/upstream/tls_context.hpp"
+#include "proxy/upstream/upstream_metrics.hpp"
 
 namespace litmus {
 
@@ -40,7 +42,9 @@ std::vector<routing::route_entry> route_entries(const config::proxy_config& cfg)
 proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
     : cfg_(cfg),
       tls_(upstream::make_client_tls_context(cfg.tls)),
-      metrics_(std::make_unique<admin::proxy_metrics>(upstream_names(cfg)))
+      token_metrics_(metrics_.registry()),
+      forward_metrics_(metrics_.registry(), upstream_names(cfg)),
+      downstream_metrics_(metrics_.registry(), upstream_names(cfg))
 {
     credentials_ = std::make_unique<token::credential_source>(cfg.credentials);
     credential_watch_ = std::make_unique<token::credential_watch>(ioc.get_executor(), *credentials_,
@@ -48,16 +52,23 @@ proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
     token_client_ = std::make_unique<token::token_client>(tls_, cfg.token, *credentials_);
     auto fetch = [client = token_client_.get()](token::token_grant g) { return client->fetch(std::move(g)); };
     tokens_ = std::make_unique<token::token_source>(ioc.get_executor(), cfg.token, std::move(fetch),
-                                                    token::token_grant{}, *metrics_, "client_credentials");
+                                                    token::token_grant{}, token_metrics_, "client_credentials");
     services_.reset(new forward::proxy_services{cfg, routing::router(route_entries(cfg)), request_policy(cfg), {},
-                                                *tokens_, *metrics_});
+                                                *tokens_, forward_metrics_});
     for (const auto& u : cfg.upstreams)
         services_->pools.push_back(std::make_unique<upstream::upstream_pool>(
-            tls_, upstream::make_target(u.name, u.parsed, u.connect), cfg.upstream, *metrics_));
-    listener_ = std::make_unique<downstream::listener>(ioc.get_executor(), cfg.downstream.listen, *services_);
+            tls_, upstream::make_target(u.name, u.parsed, u.connect), cfg.upstream,
+            upstream::upstream_metrics(metrics_.registry(), u.name)));
+    listener_ = std::make_unique<downstream::listener>(ioc.get_executor(), cfg.downstream.listen, *services_,
+                                                       downstream_metrics_);
+    // Scrape-time values. The token source outlives every scrape: scrapes
+    // happen while the app runs, and the registry dies with the app.
+    metrics_.add_collector(std::make_shared<token::token_expiry_metric>(
+        [tokens = tokens_.get()] { return tokens->seconds_until_expiry(); }));
+    metrics_.add_collector(std::make_shared<admin::process_metrics>());
     admin_ = std::make_unique<admin::admin_listener>(
         ioc.get_executor(), cfg.admin.listen,
-        admin::admin_sources{[this] { return metrics_->serialize(); }, [this] { return state(); }});
+        admin::admin_sources{[this] { return metrics_text(); }, [this] { return state(); }});
     notifier_ = std::make_unique<admin::systemd_notifier>(ioc.get_executor(), [this] { return state(); });
     tokens_->on_fetch_finished([this] { notifier_->update(); });
 }

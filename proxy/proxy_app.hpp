@@ -4,16 +4,19 @@
 // main() runs one; integration tests can run one in-process.
 
 #include "proxy/admin/admin_listener.hpp"
-#include "proxy/admin/metrics.hpp"
+#include "proxy/admin/metrics_registry.hpp"
 #include "proxy/admin/readiness.hpp"
 #include "proxy/admin/systemd_notifier.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/core/net.hpp"
+#include "proxy/downstream/downstream_metrics.hpp"
 #include "proxy/downstream/listener.hpp"
+#include "proxy/forward/forward_metrics.hpp"
 #include "proxy/forward/proxy_services.hpp"
 #include "proxy/token/credential_source.hpp"
 #include "proxy/token/credential_watch.hpp"
 #include "proxy/token/token_client.hpp"
+#include "proxy/token/token_metrics.hpp"
 #include "proxy/token/token_source.hpp"
 
 #include <functional>
@@ -48,7 +51,15 @@ public:
 
     tcp::endpoint proxy_endpoint() const { return listener_->local_endpoint(); }
     tcp::endpoint admin_endpoint() const { return admin_->local_endpoint(); }
-    admin::proxy_metrics& metrics() noexcept { return *metrics_; }
+
+    /// Every metric in the Prometheus text format, for GET /metrics.
+    /// Thread-safe: may be called from any thread while the proxy runs.
+    std::string metrics_text() const { return metrics_.serialize(); }
+
+    // Each component's metrics, for tests that watch one counter.
+    token::token_metrics& token_metrics() noexcept { return token_metrics_; }
+    forward::forward_metrics& forward_metrics() noexcept { return forward_metrics_; }
+    downstream::downstream_metrics& downstream_metrics() noexcept { return downstream_metrics_; }
 
     /// What /readyz and systemd's STATUS= report, now.
     admin::proxy_state state() const;
@@ -56,7 +67,12 @@ public:
 private:
     const config::proxy_config& cfg_;
     ssl::context tls_;
-    std::unique_ptr<admin::proxy_metrics> metrics_;
+    // First: the component metrics below live in it, and every component
+    // that counts into them is destroyed before it.
+    admin::metrics_registry metrics_;
+    token::token_metrics token_metrics_;
+    forward::forward_metrics forward_metrics_;
+    downstream::downstream_metrics downstream_metrics_;
     std::unique_ptr<token::credential_source> credentials_;
     std::unique_ptr<token::credential_watch> credential_watch_;
     std::unique_ptr<token::token_client> token_client_;

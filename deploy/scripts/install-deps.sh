@@ -14,6 +14,10 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # A client in another language exercises the proxy the way applications do.
   packages+=(python3)
+  # promtool (from the Prometheus package) lints the /metrics output. Only
+  # the tool is used: on a systemd host the package also starts a server on
+  # port 9090, the admin listener's default (systemctl disable --now prometheus).
+  packages+=(prometheus)
   # The fuzz stage: clang with libFuzzer and the sanitizer runtimes, and
   # llvm-symbolizer for readable stacks.
   packages+=(clang-14 libclang-rt-14-dev llvm-14)

@@ -25,8 +25,9 @@ auto log_exception(std::string_view what)
 
 }  // namespace
 
-listener::listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc)
-    : ex_(ex), acceptor_(open_acceptor(ex, at)), svc_(svc), drain_deadline_(ex)
+listener::listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc,
+                   downstream_metrics& metrics)
+    : ex_(ex), acceptor_(open_acceptor(ex, at)), svc_(svc), metrics_(metrics), drain_deadline_(ex)
 {
 }
 
@@ -39,7 +40,8 @@ net::awaitable<void> listener::accept_loop()
 {
     while (auto socket = co_await accept_next(acceptor_, "accept_failed")) {
         auto h = registry_.add();
-        net::co_spawn(ex_, run_session(std::move(*socket), svc_, h),
+        metrics_.connections.Increment();
+        net::co_spawn(ex_, run_session(std::move(*socket), svc_, metrics_, h),
                       net::bind_cancellation_slot(h->cancel.slot(), [this, h](std::exception_ptr e) {
                           log_session_end(e);
                           registry_.ended(h);

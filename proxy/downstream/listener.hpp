@@ -2,6 +2,7 @@
 // Accepts client connections and runs a session for each.
 
 #include "proxy/core/net.hpp"
+#include "proxy/downstream/downstream_metrics.hpp"
 #include "proxy/downstream/session_registry.hpp"
 #include "proxy/forward/proxy_services.hpp"
 
@@ -12,7 +13,8 @@ class listener {
 public:
     /// Binds and listens at once, so a taken port fails the start (throws
     /// boost::system::system_error) before anything else runs.
-    listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc);
+    listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc,
+             downstream_metrics& metrics);
 
     tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
 
@@ -32,6 +34,7 @@ private:
     net::any_io_executor ex_;
     tcp::acceptor acceptor_;
     forward::proxy_services& svc_;
+    downstream_metrics& metrics_;
     session_registry registry_;
     net::steady_timer drain_deadline_;
 };

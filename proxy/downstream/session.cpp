@@ -1,6 +1,7 @@
 #include "proxy/downstream/session.hpp"
 
 #include "proxy/core/ascii.hpp"
+#include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/forward/forwarder.hpp"
 #include "proxy/forward/local_reply.hpp"
@@ -209,9 +210,12 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
 
 }  // namespace
 
-net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& svc, session_registry::handle h)
+net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& svc, downstream_metrics& metrics,
+                                 session_registry::handle h)
 {
     const auto& dcfg = svc.cfg.downstream;
+    // Counted open until the frame ends, however the session ends.
+    gauge_hold open(metrics.connections_open);
     beast::tcp_stream stream(std::move(socket));
     session_scope scope(h, stream);
     // Bounded, so that no single line the parser must see whole (a chunk
@@ -224,6 +228,7 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
         if (svc.draining || !co_await await_request(stream, buffer, dcfg.idle_timeout))
             break;
         scope.idle(false);
+        gauge_hold in_flight(metrics.requests_in_flight);
         auto started = clock::now();
 
         // Read: a fresh parser per request, with our limits (Beast's defaults
@@ -264,11 +269,18 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
         std::optional<request_summary> summary;
         if (svc.cfg.log.access && log::enabled(log::level::info))
             summary.emplace(parser.get());
+        // Read now: a streamed request moves the parser's message away.
+        const auto method = parser.get().method();
         if (route)
             result = co_await forward_request(svc, stream, buffer, parser, *route, id);
         auto took = clock::now() - started;
-        svc.metrics.request(route ? route->upstream : svc.pools.size(), result.status).Increment();
-        svc.metrics.request_duration_seconds.Observe(std::chrono::duration<double>(took).count());
+        // A request that got no response (the client went away first) has
+        // no status class; the access log still records it.
+        auto route_index = route ? route->upstream : svc.pools.size();
+        if (result.status != 0) {
+            metrics.request(route_index, method, result.status).Increment();
+            metrics.request_duration(route_index).Observe(std::chrono::duration<double>(took).count());
+        }
         if (summary)
             log_access(id, *summary, route_name, result, took);
         if (!result.keep_alive)

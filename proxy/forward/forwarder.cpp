@@ -211,14 +211,25 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
     // A body that cannot be replayed must not go out on a connection that may
     // turn out stale: always a fresh one.
     bool force_fresh = !body.replayable();
+    // While this attempt replays a request after an upstream 401, its end is
+    // that retry's outcome; counted once.
+    bool replaying_401 = false;
+    auto settle_401 = [&](unauthorized_outcome o) {
+        if (std::exchange(replaying_401, false))
+            svc.metrics.unauthorized(o).Increment();
+    };
     for (unsigned attempts = 1;; ++attempts) {
         auto lease = co_await x.pool.acquire(force_fresh);
-        if (!lease)
+        if (!lease) {
+            settle_401(unauthorized_outcome::upstream_failed);
             co_return co_await x.reply(lease.error(), result);
+        }
         auto conn = std::move(lease->connection);
 
+        const auto sending = clock::now();
         auto sent = co_await body.send(*conn, ucfg.write_timeout);
         if (sent.client_error) {
+            settle_401(unauthorized_outcome::upstream_failed);
             // The upstream got a truncated request, which it cannot take for
             // a whole one: closing the connection discards it.
             upstream::close_connection(*conn);
@@ -246,14 +257,17 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
             if (!is_timeout(ec) && !got_some &&
                 routing::may_retry(attempts, routing::attempt_failure::stale_connection, body.replayable(),
                                    lease->reused)) {
-                svc.metrics.retries_stale_connection.Increment();
+                svc.metrics.stale_connection_retries.Increment();
                 result.retried = true;
                 force_fresh = true;
                 continue;
             }
+            settle_401(unauthorized_outcome::upstream_failed);
             co_return co_await x.reply(classify_exchange_failure(ec, bool(sent.upstream_error), got_some), result);
         }
 
+        svc.metrics.upstream_response_duration(route.upstream)
+            .Observe(std::chrono::duration<double>(clock::now() - sending).count());
         result.upstream_status = parser->get().result_int();
         if (result.upstream_status == 401) {
             // Revoked, or expired early: drop the token (unless another
@@ -269,15 +283,21 @@ net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& d
                 // that never reached the upstream.
                 result.retried = true;
                 tok = co_await token_or_reply(x, result);
-                if (!tok)
+                if (!tok) {
+                    svc.metrics.unauthorized(unauthorized_outcome::token_unavailable).Increment();
                     co_return result;
+                }
                 req.set(http::field::authorization, tok->authorization);
-                svc.metrics.retries_unauthorized.Increment();
+                replaying_401 = true;
                 force_fresh = false;
                 continue;
             }
-            svc.metrics.unauthorized_passed_through.Increment();
+            if (replaying_401)
+                settle_401(unauthorized_outcome::unauthorized_again);
+            else
+                svc.metrics.unauthorized(unauthorized_outcome::not_retried).Increment();
         } else {
+            settle_401(unauthorized_outcome::succeeded);
             // The token earned an answer: a later 401 to it is a revocation,
             // not a sign that the endpoint hands out tokens the API refuses.
             svc.tokens.accepted(*tok);

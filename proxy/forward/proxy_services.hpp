@@ -2,9 +2,9 @@
 // What a downstream session needs to serve requests, built once in main and
 // shared by every session. Not thread-safe: the proxy runs one io_context thread.
 
-#include "proxy/admin/metrics.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/forward/request_id.hpp"
+#include "proxy/forward/forward_metrics.hpp"
 #include "proxy/routing/request_decision.hpp"
 #include "proxy/routing/router.hpp"
 #include "proxy/token/token_source.hpp"
@@ -21,7 +21,7 @@ struct proxy_services {
     routing::request_policy request_policy;
     std::vector<std::unique_ptr<upstream::upstream_pool>> pools;  ///< index = route.upstream
     token::token_source& tokens;
-    admin::proxy_metrics& metrics;
+    forward_metrics& metrics;
     bool draining = false;  ///< set on SIGTERM: finish the current request, then close
     request_id_source request_ids{};
 };

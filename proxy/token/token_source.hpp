@@ -10,14 +10,16 @@
 // rest of the proxy uses `token_source`, the steady_clock instance, which is
 // compiled once in token_source.cpp.
 
-#include "proxy/admin/metrics.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/core/net.hpp"
+#include "proxy/token/token_metrics.hpp"
 #include "proxy/token/token_state.hpp"
 
 #include <boost/system/result.hpp>
 
+#include <atomic>
 #include <functional>
+#include <limits>
 #include <random>
 #include <type_traits>
 
@@ -39,7 +41,7 @@ public:
 
     /// `name` labels logs ("client_credentials", or a user key later).
     basic_token_source(net::any_io_executor ex, const config::token_config& cfg, fetch_fn fetch,
-                       std::optional<token_grant> fallback, admin::proxy_metrics& metrics, std::string name);
+                       std::optional<token_grant> fallback, token_metrics& metrics, std::string name);
 
     /// Starts the background loop, which fetches the first token at once.
     void start();
@@ -78,6 +80,11 @@ public:
     /// obtained or a failure), so that readiness can be reported when it
     /// changes instead of polled. Not after stop().
     void on_fetch_finished(std::function<void()> f) { fetch_finished_ = std::move(f); }
+    /// Seconds from now until the current token expires (its full lifetime,
+    /// not the earlier point where it stops being handed out); 0 when no
+    /// token is held or it has expired. Thread-safe, for the scrape thread
+    /// (token_expiry_metric): it reads an atomic copy of the expiry.
+    double seconds_until_expiry() const noexcept;
 
 private:
     using timer = net::basic_waitable_timer<Clock, WaitTraits, net::any_io_executor>;
@@ -90,7 +97,7 @@ private:
     net::any_io_executor ex_;
     const config::token_config& cfg_;
     fetch_fn fetch_;
-    admin::proxy_metrics& metrics_;
+    token_metrics& metrics_;
     std::string name_;
     token_state state_;
     timer loop_timer_;              // the loop sleeps here until the next fetch is due
@@ -99,6 +106,10 @@ private:
     std::function<void()> fetch_finished_;
     std::mt19937_64 rng_;
     bool stopping_ = false;
+    // The current token's expires_at (time since the clock's epoch), or
+    // no_token; written on this executor, read by seconds_until_expiry().
+    static constexpr clock::rep no_token = std::numeric_limits<clock::rep>::min();
+    std::atomic<clock::rep> expires_at_{no_token};
 };
 
 extern template class basic_token_source<std::chrono::steady_clock>;

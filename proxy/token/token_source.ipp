@@ -23,7 +23,7 @@ inline double seconds(std::chrono::steady_clock::duration d)
 template <class Clock, class WaitTraits>
 basic_token_source<Clock, WaitTraits>::basic_token_source(net::any_io_executor ex, const config::token_config& cfg,
                                                           fetch_fn fetch, std::optional<token_grant> fallback,
-                                                          admin::proxy_metrics& metrics, std::string name)
+                                                          token_metrics& metrics, std::string name)
     : ex_(ex),
       cfg_(cfg),
       fetch_(std::move(fetch)),
@@ -75,13 +75,13 @@ net::awaitable<boost::system::result<token_ptr, errc>> basic_token_source<Clock,
 
     // Slow path: no valid token. Ask the loop for one (it starts a fetch
     // unless one is in flight or a backoff is running) and wait for its news.
-    metrics_.token_waits.Increment();
+    metrics_.waits.Increment();
     auto started = now;
     auto deadline = now + cfg_.wait_timeout;
     state_.on_token_wanted();
     loop_timer_.cancel();
     auto finish = [&](boost::system::result<token_ptr, errc> r) {
-        metrics_.token_wait_seconds.Observe(detail::seconds(Clock::now() - started));
+        metrics_.wait_seconds.Observe(detail::seconds(Clock::now() - started));
         return r;
     };
     timer wait_timer(ex_);
@@ -110,10 +110,21 @@ void basic_token_source<Clock, WaitTraits>::reject(const token& t)
 {
     if (!state_.on_rejected_by_upstream(t.generation, Clock::now(), unit_random()))
         return;
-    metrics_.token_invalidations.Increment();
+    expires_at_.store(no_token, std::memory_order_relaxed);
+    metrics_.invalidations.Increment();
     log::warn("token_invalidated", {{"source", name_}, {"generation", t.generation},
                                     {"reason", "upstream answered 401"}});
     loop_timer_.cancel();
+}
+
+template <class Clock, class WaitTraits>
+double basic_token_source<Clock, WaitTraits>::seconds_until_expiry() const noexcept
+{
+    auto at = expires_at_.load(std::memory_order_relaxed);
+    if (at == no_token)
+        return 0.0;
+    auto left = clock::time_point(clock::duration(at)) - Clock::now();
+    return std::max(0.0, detail::seconds(left));
 }
 
 template <class Clock, class WaitTraits>
@@ -160,10 +171,12 @@ net::awaitable<void> basic_token_source<Clock, WaitTraits>::fetch_once(const tok
     if (stopping_)
         co_return;
     auto finished = Clock::now();
+    metrics_.fetch_duration_seconds.Observe(detail::seconds(finished - started));
     if (auto* r = std::get_if<token_response>(&result)) {
         state_.on_fetch_succeeded(started, *r, unit_random());
-        metrics_.token_fetch(grant.kind, admin::fetch_outcome::success).Increment();
-        metrics_.token_lifetime_seconds.Set(detail::seconds(r->lifetime));
+        expires_at_.store((started + r->lifetime).time_since_epoch().count(), std::memory_order_relaxed);
+        metrics_.fetch(grant.kind, fetch_outcome::success).Increment();
+        metrics_.lifetime_seconds.Set(detail::seconds(r->lifetime));
         log::info("token_obtained",
                   {{"source", name_},
                    {"grant", to_string(grant.kind)},
@@ -177,7 +190,7 @@ net::awaitable<void> basic_token_source<Clock, WaitTraits>::fetch_once(const tok
     }
     const auto& f = std::get<token_failure>(result);
     bool newly_rejected = state_.on_fetch_failed(finished, f, unit_random());
-    metrics_.token_fetch(grant.kind, admin::outcome_of(f.code)).Increment();
+    metrics_.fetch(grant.kind, outcome_of(f.code)).Increment();
     boost::json::object fields{{"source", name_},
                                {"grant", to_string(grant.kind)},
                                {"error", name_of(f.code)},

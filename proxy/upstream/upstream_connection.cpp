@@ -17,7 +17,8 @@ bool is_timeout(const error_code& ec)
 }  // namespace
 
 net::awaitable<boost::system::result<void, errc>>
-open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout)
+open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout,
+              const tls_handshake_counters* handshakes)
 {
     auto ex = co_await net::this_coro::executor;
     auto& tcp_layer = beast::get_lowest_layer(conn.stream);
@@ -60,6 +61,8 @@ open_upstream(upstream_connection& conn, const upstream_target& target, std::chr
     tcp_layer.expires_at(deadline);
     auto [hec] = co_await conn.stream.async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
     conn.open_error = hec;
+    if (handshakes)
+        (hec ? handshakes->failed : handshakes->ok).Increment();
     if (hec) {
         // The TLS library's reason ("certificate verify failed", "wrong
         // version number") is what an operator needs to fix a trust problem.
@@ -73,10 +76,11 @@ open_upstream(upstream_connection& conn, const upstream_target& target, std::chr
 }
 
 net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
-connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout)
+connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout,
+                 const tls_handshake_counters* handshakes)
 {
     auto conn = std::make_unique<upstream_connection>(co_await net::this_coro::executor, ctx);
-    auto opened = co_await open_upstream(*conn, target, timeout);
+    auto opened = co_await open_upstream(*conn, target, timeout, handshakes);
     if (!opened)
         co_return opened.error();
     co_return std::move(conn);
@@ -87,6 +91,7 @@ void close_connection(upstream_connection& c) noexcept
     // No close_notify: Asio's TLS engine writes it into a memory BIO that only
     // an async_shutdown would flush, and waiting for the peer buys nothing here.
     auto& tcp_layer = beast::get_lowest_layer(c.stream);
+    c.open.release();
     error_code ignored;
     tcp_layer.socket().shutdown(tcp::socket::shutdown_both, ignored);
     tcp_layer.socket().close(ignored);

@@ -2,10 +2,12 @@
 // One TLS connection to an upstream, and how to open it.
 
 #include "proxy/core/error.hpp"
+#include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/upstream/upstream_target.hpp"
 
 #include <boost/system/result.hpp>
+#include <prometheus/counter.h>
 
 namespace litmus::upstream {
 
@@ -23,6 +25,16 @@ struct upstream_connection {
     /// The resolver, connect or handshake error behind open_upstream()'s
     /// errc, for a diagnosis more precise than the errc ("Connection refused").
     error_code open_error{};
+    /// The pool's "open connections" unit, given back when the connection
+    /// is closed or destroyed; empty for connections no pool counts.
+    gauge_hold open;
+};
+
+/// TLS handshakes by result, as connect_upstream counts them (a pool passes
+/// its upstream's pair; the token client counts none).
+struct tls_handshake_counters {
+    prometheus::Counter& ok;
+    prometheus::Counter& failed;  ///< includes certificate and host name verification failures
 };
 
 /// Resolves (unless `connect_host` is an IP literal), connects and performs
@@ -30,15 +42,18 @@ struct upstream_connection {
 /// `target.host`, all within `timeout`. Errors: upstream_connect_timeout,
 /// upstream_connect_failed, upstream_tls_handshake (a failed certificate
 /// check lands here: nothing has been sent). Cancellation: closes the socket
-/// and completes with operation_aborted.
+/// and completes with operation_aborted. Each handshake attempted is counted
+/// in `handshakes` when given.
 net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
-connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout);
+connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout,
+                 const tls_handshake_counters* handshakes = nullptr);
 
 /// connect_upstream() on a connection the caller owns (made with the same
 /// executor and context), so that a failed handshake can still be inspected:
 /// SSL_get_verify_result() on conn.stream says why a certificate was refused.
 net::awaitable<boost::system::result<void, errc>>
-open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout);
+open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout,
+              const tls_handshake_counters* handshakes = nullptr);
 
 /// Closes the socket at once (no TLS close_notify exchange).
 void close_connection(upstream_connection& c) noexcept;

@@ -6,10 +6,10 @@
 // proxy uses `upstream_pool`, the steady_clock instance, compiled once in
 // upstream_pool.cpp.
 
-#include "proxy/admin/metrics.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/upstream/pool_rules.hpp"
 #include "proxy/upstream/upstream_connection.hpp"
+#include "proxy/upstream/upstream_metrics.hpp"
 
 #include <boost/system/result.hpp>
 
@@ -33,7 +33,7 @@ class basic_upstream_pool {
 
 public:
     basic_upstream_pool(ssl::context& ctx, upstream_target target, const config::upstream_defaults_config& cfg,
-                        admin::proxy_metrics& metrics);
+                        upstream_metrics metrics);
     ~basic_upstream_pool();
 
     const upstream_target& target() const noexcept { return target_; }
@@ -56,7 +56,7 @@ private:
     upstream_target target_;
     const config::upstream_defaults_config& cfg_;
     std::vector<std::unique_ptr<upstream_connection>> idle_;  // LIFO: warmest on top
-    admin::proxy_metrics& metrics_;
+    upstream_metrics metrics_;
 };
 
 extern template class basic_upstream_pool<std::chrono::steady_clock>;

@@ -12,7 +12,7 @@ namespace litmus::upstream {
 template <class Clock>
 basic_upstream_pool<Clock>::basic_upstream_pool(ssl::context& ctx, upstream_target target,
                                                 const config::upstream_defaults_config& cfg,
-                                                admin::proxy_metrics& metrics)
+                                                upstream_metrics metrics)
     : ctx_(ctx), target_(std::move(target)), cfg_(cfg), metrics_(metrics)
 {
 }
@@ -30,12 +30,13 @@ net::awaitable<boost::system::result<lease, errc>> basic_upstream_pool<Clock>::a
     while (!fresh && !idle_.empty()) {
         auto c = std::move(idle_.back());
         idle_.pop_back();
+        metrics_.connections_idle.Set(static_cast<double>(idle_.size()));
         auto verdict = judge_idle(c->idle_since, now, cfg_.idle_timeout, peek_socket(*c));
         if (verdict == idle_verdict::reuse) {
-            metrics_.upstream_reuses.Increment();
+            metrics_.reuses.Increment();
             co_return lease{std::move(c), true};
         }
-        metrics_.upstream_idle_discarded.Increment();
+        metrics_.idle_discarded.Increment();
         log::debug("upstream_idle_discarded",
                    {{"upstream", target_.name},
                     {"reason", verdict == idle_verdict::expired          ? "expired"
@@ -43,12 +44,13 @@ net::awaitable<boost::system::result<lease, errc>> basic_upstream_pool<Clock>::a
                                                                          : "unexpected_data"}});
         close_connection(*c);
     }
-    auto conn = co_await connect_upstream(ctx_, target_, cfg_.connect_timeout);
+    auto conn = co_await connect_upstream(ctx_, target_, cfg_.connect_timeout, &metrics_.tls_handshakes);
     if (!conn) {
-        metrics_.upstream_connect_failures.Increment();
+        metrics_.connect_failures.Increment();
         co_return conn.error();
     }
-    metrics_.upstream_connects.Increment();
+    metrics_.connects.Increment();
+    (*conn)->open = gauge_hold(metrics_.connections_open);
     co_return lease{std::move(*conn), false};
 }
 
@@ -61,6 +63,7 @@ void basic_upstream_pool<Clock>::release(std::unique_ptr<upstream_connection> c,
     }
     c->idle_since = Clock::now();
     idle_.push_back(std::move(c));
+    metrics_.connections_idle.Set(static_cast<double>(idle_.size()));
 }
 
 template <class Clock>
@@ -69,6 +72,7 @@ void basic_upstream_pool<Clock>::close_idle() noexcept
     for (auto& c : idle_)
         close_connection(*c);
     idle_.clear();
+    metrics_.connections_idle.Set(0);
 }
 
 }  // namespace litmus::upstream

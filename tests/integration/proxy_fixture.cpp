@@ -385,4 +385,14 @@ void running_proxy::run_on_proxy(const std::function<void()>& f)
 
 double value_of(prometheus::Counter& c) { return c.Value(); }
 
+double unauthorized_retries(running_proxy& proxy)
+{
+    using forward::unauthorized_outcome;
+    double n = 0;
+    for (auto o : {unauthorized_outcome::succeeded, unauthorized_outcome::unauthorized_again,
+                   unauthorized_outcome::token_unavailable, unauthorized_outcome::upstream_failed})
+        n += proxy.app().forward_metrics().unauthorized(o).Value();
+    return n;
+}
+
 }  // namespace litmus::test

@@ -125,7 +125,7 @@ public:
 
     std::uint16_t port() const noexcept { return port_; }
     std::uint16_t admin_port() const noexcept { return admin_port_; }
-    admin::proxy_metrics& metrics() { return app_->metrics(); }
+    proxy_app& app() { return *app_; }
     const config::proxy_config& config() const noexcept { return cfg_; }
     const token::credential_source& credentials() const { return app_->credentials(); }
     /// Runs `f` on the proxy's thread and waits for it (state that is not thread-safe).
@@ -142,5 +142,9 @@ private:
 
 /// Counter value helper for prometheus counters and histograms.
 double value_of(prometheus::Counter& c);
+
+/// Upstream 401s the proxy replayed with a fresh token, whatever followed
+/// (every outcome of litmus_proxy_unauthorized_retries_total but not_retried).
+double unauthorized_retries(running_proxy& proxy);
 
 }  // namespace litmus::test

@@ -90,9 +90,9 @@ void outage_and_recovery(fake::endpoint_mode mode)
     fake.revoke_all_tokens();
     auto r = http_once(proxy.port(), http::verb::get, target);
     check_token_unavailable(r);
-    BOOST_TEST(value_of(proxy.metrics().local_reply(errc::token_unavailable)) >= 1.0);
-    BOOST_TEST(value_of(proxy.metrics().token_fetch(token::grant_kind::client_credentials,
-                                                    admin::fetch_outcome::success)) == 1.0);
+    BOOST_TEST(value_of(proxy.app().forward_metrics().local_reply(errc::token_unavailable)) >= 1.0);
+    BOOST_TEST(value_of(proxy.app().token_metrics().fetch(token::grant_kind::client_credentials,
+                                                    token::fetch_outcome::success)) == 1.0);
 
     // The endpoint returns: requests succeed again without a restart.
     fake.set_token_mode(fake::endpoint_mode::normal);
@@ -108,8 +108,8 @@ void outage_and_recovery(fake::endpoint_mode mode)
         if (s.reply.status != 200)
             check_token_unavailable(s.reply);
     BOOST_TEST(http_once(proxy.port(), http::verb::get, target).status == 200u);
-    BOOST_TEST(value_of(proxy.metrics().token_fetch(token::grant_kind::client_credentials,
-                                                    admin::fetch_outcome::success)) >= 2.0);
+    BOOST_TEST(value_of(proxy.app().token_metrics().fetch(token::grant_kind::client_credentials,
+                                                    token::fetch_outcome::success)) >= 2.0);
 }
 
 }  // namespace

@@ -33,8 +33,8 @@ struct row {
 double failed_fetches(running_proxy& proxy)
 {
     double n = 0;
-    for (auto o : {admin::fetch_outcome::rejected, admin::fetch_outcome::failed, admin::fetch_outcome::bad_response})
-        n += value_of(proxy.metrics().token_fetch(token::grant_kind::client_credentials, o));
+    for (auto o : {token::fetch_outcome::rejected, token::fetch_outcome::failed, token::fetch_outcome::bad_response})
+        n += value_of(proxy.app().token_metrics().fetch(token::grant_kind::client_credentials, o));
     return n;
 }
 
@@ -65,8 +65,8 @@ void check_rejected(const row& t)
     BOOST_TEST(!r.header("Retry-After").empty());
     BOOST_TEST(fake.token_request_count() >= 1u);
     BOOST_TEST(fake.api_request_count() == 0u);
-    BOOST_TEST(value_of(proxy.metrics().token_fetch(token::grant_kind::client_credentials,
-                                                    admin::fetch_outcome::success)) == 0.0);
+    BOOST_TEST(value_of(proxy.app().token_metrics().fetch(token::grant_kind::client_credentials,
+                                                    token::fetch_outcome::success)) == 0.0);
 }
 
 }  // namespace
@@ -131,7 +131,7 @@ BOOST_AUTO_TEST_CASE(odd_expires_in_still_gives_a_usable_token)
             BOOST_TEST_REQUIRE(api.size() == 1u);
             const auto expected = json::parse(t.body).as_object().at("access_token").as_string();
             BOOST_TEST(api[0].header("Authorization") == "Bearer " + std::string(expected));
-            BOOST_TEST(proxy.metrics().token_lifetime_seconds.Value() == t.lifetime_s);
+            BOOST_TEST(proxy.app().token_metrics().lifetime_seconds.Value() == t.lifetime_s);
             BOOST_TEST(fake.token_request_count() == 1u);
         }
     }

@@ -79,16 +79,16 @@ BOOST_AUTO_TEST_CASE(steady_stream_is_served_by_background_refreshes_before_expi
     fake::fake_litmus fake(short_tokens(false));
     running_proxy proxy(yaml_for(fake, fast_refresh));
     BOOST_TEST_REQUIRE(await_ok(proxy.port(), target, 5s));
-    const double waits_after_warm_up = value_of(proxy.metrics().token_waits);
+    const double waits_after_warm_up = value_of(proxy.app().token_metrics().waits);
 
     auto load = load_until_token_requests(proxy, fake, 5);
 
     // Every request succeeded; none had to wait for a token or be replayed.
     BOOST_TEST(load.count(200) == load.samples.size());
     BOOST_TEST(load.samples.size() > 10u);
-    BOOST_TEST(value_of(proxy.metrics().token_waits) == waits_after_warm_up);
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 0.0);
-    BOOST_TEST(value_of(proxy.metrics().token_invalidations) == 0.0);
+    BOOST_TEST(value_of(proxy.app().token_metrics().waits) == waits_after_warm_up);
+    BOOST_TEST(unauthorized_retries(proxy) == 0.0);
+    BOOST_TEST(value_of(proxy.app().token_metrics().invalidations) == 0.0);
 
     // Four refreshes, each started before the previous token expired, one
     // token request each (a second one would come within a few ms).
@@ -103,8 +103,8 @@ BOOST_AUTO_TEST_CASE(steady_stream_is_served_by_background_refreshes_before_expi
         }
     }
     // Each one succeeded (the last may still be on its way back).
-    BOOST_TEST(value_of(proxy.metrics().token_fetch(token::grant_kind::client_credentials,
-                                                    admin::fetch_outcome::success)) >=
+    BOOST_TEST(value_of(proxy.app().token_metrics().fetch(token::grant_kind::client_credentials,
+                                                    token::fetch_outcome::success)) >=
                static_cast<double>(tokens.size() - 1));
     BOOST_TEST_MESSAGE("token_refresh_test: " << load.samples.size() << " requests, " << tokens.size() - 1
                                               << " refreshes; longest latency " << ms_of(load.max_latency())
@@ -152,10 +152,10 @@ BOOST_AUTO_TEST_CASE(refresh_token_is_used_rotated_and_refused_refresh_falls_bac
         }
     }
     BOOST_TEST(fallbacks >= 1u);
-    BOOST_TEST(value_of(proxy.metrics().token_fetch(token::grant_kind::refresh_token,
-                                                    admin::fetch_outcome::refresh_refused)) >= 1.0);
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 0.0);
-    BOOST_TEST(value_of(proxy.metrics().token_waits) <= 1.0);  // at most the very first request
+    BOOST_TEST(value_of(proxy.app().token_metrics().fetch(token::grant_kind::refresh_token,
+                                                    token::fetch_outcome::refresh_refused)) >= 1.0);
+    BOOST_TEST(unauthorized_retries(proxy) == 0.0);
+    BOOST_TEST(value_of(proxy.app().token_metrics().waits) <= 1.0);  // at most the very first request
     BOOST_TEST(http_once(proxy.port(), http::verb::get, target).status == 200u);
 }
 

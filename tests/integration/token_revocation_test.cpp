@@ -120,14 +120,14 @@ BOOST_AUTO_TEST_CASE(fifty_concurrent_401s_after_revocation_make_one_token_reque
     BOOST_TEST(with_revoked == std::size_t{n});
     BOOST_TEST(with_fresh == std::size_t{n});
     BOOST_TEST(api.size() == 2u * n);
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == double{n});
-    BOOST_TEST(value_of(proxy.metrics().token_invalidations) == 1.0);
-    BOOST_TEST(value_of(proxy.metrics().unauthorized_passed_through) == 0.0);
+    BOOST_TEST(value_of(proxy.app().forward_metrics().unauthorized(forward::unauthorized_outcome::succeeded)) == double{n});
+    BOOST_TEST(value_of(proxy.app().token_metrics().invalidations) == 1.0);
+    BOOST_TEST(unauthorized_retries(proxy) == double{n});
 
     // Later requests use the new token directly.
     BOOST_TEST(http_once(proxy.port(), http::verb::get, target).status == 200u);
     BOOST_TEST(fake.api_requests().back().bearer_token() == fresh);
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == double{n});
+    BOOST_TEST(value_of(proxy.app().forward_metrics().unauthorized(forward::unauthorized_outcome::succeeded)) == double{n});
 }
 
 BOOST_AUTO_TEST_CASE(second_401_is_passed_through_with_litmus_body_and_no_loop)
@@ -159,8 +159,8 @@ BOOST_AUTO_TEST_CASE(second_401_is_passed_through_with_litmus_body_and_no_loop)
     // request's token, not a third attempt at this one.
     BOOST_TEST(fake.wait_for_token_requests(token_requests_before + 2, 5s));
     BOOST_TEST(fake.token_request_count() == token_requests_before + 2);
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 1.0);
-    BOOST_TEST(value_of(proxy.metrics().unauthorized_passed_through) == 1.0);
+    BOOST_TEST(value_of(proxy.app().forward_metrics().unauthorized(forward::unauthorized_outcome::unauthorized_again)) == 1.0);
+    BOOST_TEST(unauthorized_retries(proxy) == 1.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(post_under_replay_limit_is_replayed_byte_exact_with_the_new_token, revoked_token_fixture)
@@ -178,7 +178,7 @@ BOOST_FIXTURE_TEST_CASE(post_under_replay_limit_is_replayed_byte_exact_with_the_
     BOOST_TEST(api[1].header("Content-Length") == "512");
     BOOST_TEST(api[0].bearer_token() == fake.issued_tokens().at(0));
     BOOST_TEST(api[1].bearer_token() == fake.issued_tokens().at(1));
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 1.0);
+    BOOST_TEST(value_of(proxy.app().forward_metrics().unauthorized(forward::unauthorized_outcome::succeeded)) == 1.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(post_over_replay_limit_is_streamed_once_and_its_401_passed_through, revoked_token_fixture)
@@ -195,8 +195,8 @@ BOOST_FIXTURE_TEST_CASE(post_over_replay_limit_is_streamed_once_and_its_401_pass
     BOOST_TEST_REQUIRE(api.size() == 1u);
     BOOST_TEST((api[0].body == body));
     BOOST_TEST(api[0].bearer_token() == fake.issued_tokens().at(0));
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == 0.0);
-    BOOST_TEST(value_of(proxy.metrics().unauthorized_passed_through) == 1.0);
+    BOOST_TEST(unauthorized_retries(proxy) == 0.0);
+    BOOST_TEST(value_of(proxy.app().forward_metrics().unauthorized(forward::unauthorized_outcome::not_retried)) == 1.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(streamed_401_still_drops_the_revoked_token_for_later_requests, revoked_token_fixture)
@@ -212,7 +212,7 @@ BOOST_FIXTURE_TEST_CASE(streamed_401_still_drops_the_revoked_token_for_later_req
     BOOST_TEST_REQUIRE(fake.issued_tokens().size() == 2u);
     BOOST_TEST(fake.api_requests().back().bearer_token() == fake.issued_tokens().at(1));
     BOOST_TEST((fake.api_requests().back().body == body));
-    BOOST_TEST(value_of(proxy.metrics().token_invalidations) == 1.0);
+    BOOST_TEST(value_of(proxy.app().token_metrics().invalidations) == 1.0);
 }
 
 BOOST_AUTO_TEST_CASE(tokens_revoked_right_after_each_successful_request_are_replaced_without_backoff)
@@ -240,9 +240,9 @@ BOOST_AUTO_TEST_CASE(tokens_revoked_right_after_each_successful_request_are_repl
             BOOST_TEST(fake.token_request_count() == token_requests_before + static_cast<std::size_t>(i) + 1);
             BOOST_TEST(fake.api_requests().back().bearer_token() == fake.issued_tokens().back());
         }
-    BOOST_TEST(value_of(proxy.metrics().retries_unauthorized) == double{rounds});
-    BOOST_TEST(value_of(proxy.metrics().token_invalidations) == double{rounds});
-    BOOST_TEST(value_of(proxy.metrics().local_reply(errc::token_unavailable)) == 0.0);
+    BOOST_TEST(value_of(proxy.app().forward_metrics().unauthorized(forward::unauthorized_outcome::succeeded)) == double{rounds});
+    BOOST_TEST(value_of(proxy.app().token_metrics().invalidations) == double{rounds});
+    BOOST_TEST(value_of(proxy.app().forward_metrics().local_reply(errc::token_unavailable)) == 0.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -120,7 +120,8 @@ private:
 struct source_fixture {
     net::io_context ioc;
     config::token_config cfg;
-    admin::proxy_metrics metrics{{}};
+    prometheus::Registry registry;
+    token_metrics metrics{registry};
     const mock_clock::time_point t0 = (mock_clock::reset(), mock_clock::now());
 
     struct call {
@@ -197,7 +198,7 @@ struct source_fixture {
             advance(std::min(step, left));
     }
 
-    double fetches(grant_kind g, admin::fetch_outcome o) { return metrics.token_fetch(g, o).Value(); }
+    double fetches(grant_kind g, fetch_outcome o) { return metrics.fetch(g, o).Value(); }
 };
 
 }  // namespace
@@ -213,7 +214,7 @@ BOOST_FIXTURE_TEST_CASE(first_token_is_fetched_at_start_and_served_without_waiti
     BOOST_TEST(source->ready());
     auto& w = get();
     BOOST_TEST(w.authorization() == "Bearer tok1");
-    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+    BOOST_TEST(metrics.waits.Value() == 0.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(refresh_starts_at_the_refresh_point_and_not_before, source_fixture)
@@ -231,8 +232,8 @@ BOOST_FIXTURE_TEST_CASE(refresh_starts_at_the_refresh_point_and_not_before, sour
     BOOST_TEST_REQUIRE(calls.size() == 3u);
     BOOST_TEST(ms_between(t0, calls[2].at) == 160'000);
     BOOST_TEST(get().authorization() == "Bearer tok3");
-    BOOST_TEST(metrics.token_waits.Value() == 0.0);
-    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::success) == 3.0);
+    BOOST_TEST(metrics.waits.Value() == 0.0);
+    BOOST_TEST(fetches(grant_kind::client_credentials, fetch_outcome::success) == 3.0);
 }
 
 BOOST_AUTO_TEST_CASE(refresh_points_of_a_fleet_spread_within_the_jitter_bounds)
@@ -243,7 +244,8 @@ BOOST_AUTO_TEST_CASE(refresh_points_of_a_fleet_spread_within_the_jitter_bounds)
     config::token_config cfg;
     cfg.refresh_before = 0.2;
     cfg.refresh_jitter = 0.1;
-    admin::proxy_metrics metrics{{}};
+    prometheus::Registry registry;
+    token_metrics metrics{registry};
     mock_clock::reset();
     const auto t0 = mock_clock::now();
     std::vector<std::vector<mock_clock::time_point>> fetched(10);
@@ -290,7 +292,7 @@ BOOST_FIXTURE_TEST_CASE(requests_are_served_the_held_token_while_a_refresh_is_in
     advance(1s);  // the refresh is under way, the token still valid
     auto& w = get();
     BOOST_TEST(w.authorization() == "Bearer tok1");
-    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+    BOOST_TEST(metrics.waits.Value() == 0.0);
     advance(2s);
     BOOST_TEST(get().authorization() == "Bearer tok2");
     BOOST_TEST(calls.size() == 2u);
@@ -338,7 +340,7 @@ BOOST_FIXTURE_TEST_CASE(failed_fetches_back_off_doubling_to_the_cap_with_jitter,
             BOOST_TEST(gap <= base + step.count());
         }
     }
-    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::failed) ==
+    BOOST_TEST(fetches(grant_kind::client_credentials, fetch_outcome::failed) ==
                static_cast<double>(calls.size()));
     BOOST_TEST(!source->ready());
 }
@@ -361,7 +363,7 @@ BOOST_FIXTURE_TEST_CASE(failed_refreshes_serve_the_token_until_just_before_expir
     advance_in_steps(2s, 100ms);
     BOOST_TEST_REQUIRE(late.done);
     BOOST_TEST((late.error() == errc::token_unavailable));
-    BOOST_TEST(metrics.token_waits.Value() == 1.0);
+    BOOST_TEST(metrics.waits.Value() == 1.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(concurrent_waiters_and_reports_share_one_fetch, source_fixture)
@@ -375,7 +377,7 @@ BOOST_FIXTURE_TEST_CASE(concurrent_waiters_and_reports_share_one_fetch, source_f
     BOOST_TEST(calls.size() == 1u);
     for (const auto& w : waiters)
         BOOST_TEST(w.authorization() == "Bearer tok1");
-    BOOST_TEST(metrics.token_waits.Value() == 100.0);
+    BOOST_TEST(metrics.waits.Value() == 100.0);
 
     // 100 requests report the revoked token and ask again: one fetch.
     auto revoked = *waiters.front().result;
@@ -389,7 +391,44 @@ BOOST_FIXTURE_TEST_CASE(concurrent_waiters_and_reports_share_one_fetch, source_f
     BOOST_TEST(calls.size() == 2u);
     for (const auto& w : waiters)
         BOOST_TEST(w.authorization() == "Bearer tok2");
-    BOOST_TEST(metrics.token_invalidations.Value() == 1.0);
+    BOOST_TEST(metrics.invalidations.Value() == 1.0);
+}
+
+// The expiry gauge is computed when read, on the source's clock: it falls
+// with time between fetches, jumps back up on a refresh, and is 0 while no
+// token is held. Each endpoint call is timed, failed ones included.
+BOOST_FIXTURE_TEST_CASE(seconds_until_expiry_follows_the_clock_and_the_current_token, source_fixture)
+{
+    token_expiry_metric gauge([this] { return source->seconds_until_expiry(); });
+    auto scraped = [&] { return gauge.Collect().at(0).metric.at(0).gauge.value; };
+    BOOST_TEST(scraped() == 0.0);  // nothing fetched yet
+
+    // 100 s tokens, each taking 2 s of mock time to come back: expiry counts
+    // from when the request left.
+    script = [this](const token_grant&) { return answer_after(2s, issued(next_name(), 100s)); };
+    start();
+    advance(2s);
+    BOOST_TEST_REQUIRE(source->ready());
+    BOOST_TEST(scraped() == 98.0);
+    advance(30s);
+    BOOST_TEST(scraped() == 68.0);
+    BOOST_TEST(metrics.lifetime_seconds.Value() == 100.0);
+
+    // The refresh at 80 s after the first request replaces it.
+    advance(48s);  // t0 + 80 s: the refresh starts
+    advance(2s);   // and its answer is in
+    BOOST_TEST_REQUIRE(calls.size() == 2u);
+    BOOST_TEST(scraped() == 98.0);
+    BOOST_TEST(metrics.fetch_duration_seconds.Collect().histogram.sample_count == 2u);
+    BOOST_TEST(metrics.fetch_duration_seconds.Collect().histogram.sample_sum == 4.0);
+
+    // Revoked: no token is held until the next one arrives.
+    script = [](const token_grant&) { return answer_now(failed()); };
+    source->reject(**get().result);
+    io_settle(ioc);
+    BOOST_TEST(!source->ready());
+    BOOST_TEST(scraped() == 0.0);
+    BOOST_TEST(metrics.fetch_duration_seconds.Collect().histogram.sample_count == 3u);
 }
 
 BOOST_FIXTURE_TEST_CASE(no_token_within_wait_timeout_is_token_unavailable_after_exactly_wait_timeout, source_fixture)
@@ -413,7 +452,7 @@ BOOST_FIXTURE_TEST_CASE(refused_credentials_make_waiters_fail_with_token_rejecte
     auto& w = get();
     advance(5s);
     BOOST_TEST((w.error() == errc::token_rejected));
-    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::rejected) >= 1.0);
+    BOOST_TEST(fetches(grant_kind::client_credentials, fetch_outcome::rejected) >= 1.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(refresh_token_is_rotated_and_a_refused_refresh_falls_back_to_client_credentials_at_once,
@@ -441,8 +480,8 @@ BOOST_FIXTURE_TEST_CASE(refresh_token_is_rotated_and_a_refused_refresh_falls_bac
     BOOST_TEST((calls[3].at == calls[2].at));
     BOOST_TEST(ms_between(t0, calls[3].at) == 160'000);
     BOOST_TEST(get().authorization() == "Bearer tok4");
-    BOOST_TEST(fetches(grant_kind::refresh_token, admin::fetch_outcome::refresh_refused) == 1.0);
-    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+    BOOST_TEST(fetches(grant_kind::refresh_token, fetch_outcome::refresh_refused) == 1.0);
+    BOOST_TEST(metrics.waits.Value() == 0.0);
     // The new client-credentials token's refresh token is used next time.
     advance(80s);
     BOOST_TEST_REQUIRE(calls.size() == 5u);
@@ -469,7 +508,7 @@ BOOST_FIXTURE_TEST_CASE(revoked_tokens_that_worked_are_replaced_at_once_every_ti
             BOOST_TEST(next.authorization() == "Bearer tok" + std::to_string(i + 1));
         }
     }
-    BOOST_TEST(metrics.token_waits.Value() == 0.0);
+    BOOST_TEST(metrics.waits.Value() == 0.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(stop_wakes_waiters_with_shutting_down, source_fixture)
@@ -501,7 +540,7 @@ void check_quiet_stop(source_fixture& f)
     BOOST_TEST((w.error() == errc::shutting_down));
     BOOST_TEST(text.find("\"level\":\"warn\"") == std::string::npos, text);
     BOOST_TEST(text.find("\"level\":\"error\"") == std::string::npos, text);
-    for (auto o : {admin::fetch_outcome::failed, admin::fetch_outcome::bad_response, admin::fetch_outcome::rejected})
+    for (auto o : {fetch_outcome::failed, fetch_outcome::bad_response, fetch_outcome::rejected})
         BOOST_TEST(f.fetches(grant_kind::client_credentials, o) == 0.0);
 }
 
@@ -531,7 +570,7 @@ BOOST_FIXTURE_TEST_CASE(a_fetch_that_throws_is_a_failure_retried_under_backoff, 
     advance_in_steps(501ms, 1ms);
     BOOST_TEST(calls.size() == 2u);
     BOOST_TEST(w.authorization() == "Bearer tok2");
-    BOOST_TEST(fetches(grant_kind::client_credentials, admin::fetch_outcome::failed) == 1.0);
+    BOOST_TEST(fetches(grant_kind::client_credentials, fetch_outcome::failed) == 1.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(status_follows_fetches_and_the_observer_hears_each_one, source_fixture)

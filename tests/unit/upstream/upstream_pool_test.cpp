@@ -21,7 +21,8 @@ struct pool_fixture {
     net::io_context ioc;
     ssl::context tls{ssl::context::tls_client};
     config::upstream_defaults_config cfg;
-    admin::proxy_metrics metrics{{}};
+    prometheus::Registry registry;
+    upstream_metrics metrics{registry, "api"};
     tcp::acceptor acceptor{ioc, tcp::endpoint(net::ip::make_address("127.0.0.1"), 0)};
     std::vector<tcp::socket> peers;  // the server ends: open and quiet, so a peek sees nothing
     std::unique_ptr<mock_pool> pool;
@@ -80,13 +81,15 @@ BOOST_FIXTURE_TEST_CASE(idle_connection_is_reused_until_idle_timeout_of_mock_tim
     auto c = connection();
     auto* raw = c.get();
     pool->release(std::move(c), true);
+    BOOST_TEST(metrics.connections_idle.Value() == 1.0);
     mock_clock::advance_time_by(30s - 1ms);
     auto l = acquire();
     BOOST_TEST_REQUIRE(l.has_value());
     BOOST_TEST(l->reused);
     BOOST_TEST(l->connection.get() == raw);
-    BOOST_TEST(metrics.upstream_reuses.Value() == 1.0);
-    BOOST_TEST(metrics.upstream_idle_discarded.Value() == 0.0);
+    BOOST_TEST(metrics.connections_idle.Value() == 0.0);
+    BOOST_TEST(metrics.reuses.Value() == 1.0);
+    BOOST_TEST(metrics.idle_discarded.Value() == 0.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(idle_connection_is_not_reused_after_idle_timeout_of_mock_time, pool_fixture)
@@ -96,9 +99,9 @@ BOOST_FIXTURE_TEST_CASE(idle_connection_is_not_reused_after_idle_timeout_of_mock
     auto l = acquire();
     // Discarded, so the pool dialled a new connection (refused here).
     BOOST_TEST(!l.has_value());
-    BOOST_TEST(metrics.upstream_idle_discarded.Value() == 1.0);
-    BOOST_TEST(metrics.upstream_reuses.Value() == 0.0);
-    BOOST_TEST(metrics.upstream_connect_failures.Value() == 1.0);
+    BOOST_TEST(metrics.idle_discarded.Value() == 1.0);
+    BOOST_TEST(metrics.reuses.Value() == 0.0);
+    BOOST_TEST(metrics.connect_failures.Value() == 1.0);
 }
 
 BOOST_FIXTURE_TEST_CASE(idle_time_counts_from_the_last_release, pool_fixture)
@@ -112,7 +115,7 @@ BOOST_FIXTURE_TEST_CASE(idle_time_counts_from_the_last_release, pool_fixture)
     auto again = acquire();
     BOOST_TEST_REQUIRE(again.has_value());
     BOOST_TEST(again->reused);
-    BOOST_TEST(metrics.upstream_reuses.Value() == 2.0);
+    BOOST_TEST(metrics.reuses.Value() == 2.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
