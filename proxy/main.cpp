@@ -46,6 +46,9 @@ credentials come from the config file (credentials.*) or the environment:
   LITMUS_CLIENT_ID_FILE, LITMUS_CLIENT_SECRET_FILE   (files holding them)
 never from the command line.
 
+signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP
+re-reads log.level from the config file and every credential file.
+
 exit codes: 0 stopped cleanly (SIGTERM/SIGINT, after draining), 1 could not
 start or a second signal cut the drain short, 2 bad usage or configuration
 )";

@@ -16,7 +16,8 @@ if [[ "${1:-}" == "--test" ]]; then
   packages+=(python3)
   # promtool (from the Prometheus package) lints the /metrics output. Only
   # the tool is used: on a systemd host the package also starts a server on
-  # port 9090, the admin listener's default (systemctl disable --now prometheus).
+  # port 9090, the admin listener's default, which is stopped below when this
+  # script is what installed it.
   packages+=(prometheus)
   # The fuzz stage: clang with libFuzzer and the sanitizer runtimes, and
   # llvm-symbolizer for readable stacks.
@@ -36,3 +37,10 @@ sudo=""
 export DEBIAN_FRONTEND=noninteractive
 $sudo apt-get update -qq
 $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+
+# The Prometheus server the package starts would hold port 9090 (the admin
+# listener's default, and the demo's). We installed it for promtool only.
+if [[ " ${missing[*]} " == *" prometheus "* ]] && [[ -d /run/systemd/system ]]; then
+  echo "install-deps: stopping and disabling the prometheus service (only promtool is needed)" >&2
+  $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
