@@ -138,14 +138,10 @@ int main(int argc, char** argv)
 
     net::io_context ioc{1};
     std::unique_ptr<proxy_app> app;
-    try {
-        app = std::make_unique<proxy_app>(ioc, cfg);
-    } catch (const std::exception& e) {
-        log::error("start_failed", {{"error", e.what()}});
-        std::cerr << "litmus-proxy: cannot start: " << e.what() << "\n";
-        return exit_runtime;
-    }
 
+    // The signal sets exist before the app is built (binding, reading the CA
+    // and credential files), so a signal during start-up is not fatal: its
+    // handler runs once run() starts, with the app built.
     net::signal_set hangups(ioc, SIGHUP);
     std::function<void()> await_hangup = [&] {
         hangups.async_wait([&](const error_code& ec, int) {
@@ -177,6 +173,14 @@ int main(int argc, char** argv)
             hangups.cancel();
         });
     });
+
+    try {
+        app = std::make_unique<proxy_app>(ioc, cfg);
+    } catch (const std::exception& e) {
+        log::error("start_failed", {{"error", e.what()}});
+        std::cerr << "litmus-proxy: cannot start: " << e.what() << "\n";
+        return exit_runtime;
+    }
 
     app->start();
     // Before "listening": whoever waits for that line finds both ports.

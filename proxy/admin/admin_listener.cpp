@@ -1,44 +1,32 @@
 #include "proxy/admin/admin_listener.hpp"
 
 #include "proxy/core/acceptor.hpp"
+#include "proxy/core/await_request.hpp"
 #include "proxy/core/log.hpp"
 
 namespace litmus::admin {
 
 namespace {
 
-// Waits for the first byte of the next request with the idle timeout; the
-// header timeout starts only then, so a keep-alive scraper may stay
-// connected between scrapes while a slow-header client cannot. False when
-// the connection is done.
-net::awaitable<bool> await_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                   std::chrono::milliseconds idle_timeout)
-{
-    if (buffer.size() > 0)
-        co_return true;
-    stream.expires_after(idle_timeout);
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(std::min<std::size_t>(1024, buffer.max_size())),
-                                                   net::as_tuple(net::use_awaitable));
-    if (ec)
-        co_return false;
-    buffer.commit(n);
-    co_return true;
-}
-
 // One admin connection: read a header, answer, repeat while the client keeps
 // the connection alive. The frame owns the stream and buffer.
 net::awaitable<void> run_admin_session(tcp::socket socket, const admin_sources& sources, const admin_limits& limits,
-                                       downstream::session_registry::handle h)
+                                       session_registry::handle h)
 {
     beast::tcp_stream stream(std::move(socket));
-    downstream::session_scope scope(h, stream);
+    session_scope scope(h, stream);
     // The whole header must fit: Beast parses a header only once all of it
     // is in the buffer, so this bounds what a client can make us hold.
     beast::flat_buffer buffer(limits.header_limit);
 
+    // A connection's first request gets only the header timeout to begin:
+    // silent connections must not hold the listener's slots, or anyone who
+    // can reach the port could starve the kubelet's probes.
+    bool first = true;
     for (;;) {
         scope.idle(true);
-        if (!co_await await_request(stream, buffer, limits.idle_timeout))
+        auto wait = std::exchange(first, false) ? limits.header_timeout : limits.idle_timeout;
+        if (!co_await await_request(stream, buffer, wait, 1024))
             break;
         scope.idle(false);
 
@@ -81,7 +69,7 @@ net::awaitable<void> run_admin_session(tcp::socket socket, const admin_sources& 
 
 admin_listener::admin_listener(net::any_io_executor ex, const config::endpoint& at, admin_sources sources,
                                admin_limits limits)
-    : ex_(ex), acceptor_(open_acceptor(ex, at)), sources_(std::move(sources)), limits_(limits)
+    : ex_(ex), acceptor_(open_acceptor(ex, at.host, at.port)), sources_(std::move(sources)), limits_(limits)
 {
 }
 
@@ -93,9 +81,12 @@ void admin_listener::start()
 net::awaitable<void> admin_listener::accept_loop()
 {
     while (auto socket = co_await accept_next(acceptor_, "admin_accept_failed")) {
-        if (registry_.live() >= limits_.max_connections) {
-            // Closed at once rather than left in the backlog: a probe that is
-            // refused fails fast and retries, one left waiting times out.
+        // At the cap, an idle connection (waiting for a request) makes room:
+        // a probe must not be refused because others sit on connections.
+        if (registry_.live() >= limits_.max_connections && !registry_.close_oldest_idle()) {
+            // Every connection is mid-request (bounded by the header and
+            // write timeouts). Closed at once rather than left in the
+            // backlog: a refused probe fails fast and retries.
             log::debug("admin_connection_refused", {{"reason", "max_connections"}});
             error_code ignored;
             socket->close(ignored);

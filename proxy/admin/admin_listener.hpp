@@ -7,7 +7,7 @@
 #include "proxy/admin/admin_responses.hpp"
 #include "proxy/config/config.hpp"
 #include "proxy/core/net.hpp"
-#include "proxy/downstream/session_registry.hpp"
+#include "proxy/core/session_registry.hpp"
 
 #include <functional>
 
@@ -17,10 +17,14 @@ namespace litmus::admin {
 /// are probes and scrapers sending one small request at a time.
 struct admin_limits {
     std::uint32_t header_limit = 8 * 1024;               ///< request header block, bytes; over it: 431 and close
-    std::chrono::milliseconds header_timeout{5'000};     ///< from a request's first byte to the end of its header
+    /// From a request's first byte to the end of its header; also how long a
+    /// new connection may stay silent before its first request.
+    std::chrono::milliseconds header_timeout{5'000};
     std::chrono::milliseconds idle_timeout{30'000};      ///< keep-alive connection with no request
     std::chrono::milliseconds write_timeout{10'000};     ///< sending one answer
-    std::size_t max_connections = 64;                    ///< more are closed at once on accept
+    /// At the cap a new connection closes the oldest idle one; when every
+    /// connection is mid-request, the new one is closed at once.
+    std::size_t max_connections = 64;
 };
 
 /// Not thread-safe: the proxy's single io_context thread.
@@ -50,7 +54,7 @@ private:
     tcp::acceptor acceptor_;
     admin_sources sources_;
     admin_limits limits_;
-    downstream::session_registry registry_;
+    session_registry registry_;
     bool closing_ = false;
 };
 

@@ -93,14 +93,10 @@ net::awaitable<failure> open_verified(const tls_step& s, upstream::upstream_conn
 
 std::string token_failure_cause(const token::token_failure& f)
 {
-    if (f.code == errc::token_rejected) {
-        // reason: "HTTP 401 invalid_client: description"; the OAuth error
-        // name is what says whether the id/secret or the request is wrong.
-        std::string error;
-        if (auto sp = f.reason.find(' ', 5); f.reason.starts_with("HTTP ") && sp != std::string::npos)
-            error = f.reason.substr(sp + 1, f.reason.find(':', sp) - sp - 1);
-        return "the token endpoint refused the client id/secret (" + (error.empty() ? f.reason : error) + ")";
-    }
+    if (f.code == errc::token_rejected)
+        // The OAuth error name is what says whether the id/secret or the request is wrong.
+        return "the token endpoint refused the client id/secret (" + (f.oauth_error.empty() ? f.reason : f.oauth_error) +
+               ")";
     if (f.code == errc::token_bad_response)
         return "the token endpoint's answer is unusable: " + f.reason;
     return "the token endpoint failed: " + f.reason;

@@ -64,10 +64,13 @@ std::optional<certificate_problem> certificate_refusal(const SSL* ssl, const err
                                                        std::string_view host)
 {
     long verify = SSL_get_verify_result(ssl);
+    // OpenSSL checks the name (SSL_set1_host in open_upstream) and says so.
+    if (verify == X509_V_ERR_HOSTNAME_MISMATCH || verify == X509_V_ERR_IP_ADDRESS_MISMATCH)
+        return certificate_problem{"the certificate does not name " + std::string(host), false};
     if (verify != X509_V_OK)
         return certificate_problem{X509_verify_cert_error_string(verify), true};
-    // The chain verified, yet the handshake failed verification: the only
-    // other check on our side is Asio's host_name_verification.
+    // The chain verified, yet the handshake failed verification: the other
+    // check on our side is Asio's host_name_verification (an IP literal host).
     if (handshake_error.category() == net::error::get_ssl_category() &&
         ERR_GET_REASON(static_cast<unsigned long>(handshake_error.value())) == SSL_R_CERTIFICATE_VERIFY_FAILED)
         return certificate_problem{"the certificate does not name " + std::string(host), false};

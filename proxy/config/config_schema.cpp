@@ -114,6 +114,9 @@ const field<upstream_config> upstream_entry_fields[] = {
          u.name = r.scalar(v, path, "a name such as api");
          if (u.name.empty() || !std::all_of(u.name.begin(), u.name.end(), is_name_char))
              r.fail(v.Mark(), path, "must be lower-case letters, digits, '-' or '_', got " + quoted(u.name));
+         // The metrics' route label for requests refused before routing.
+         if (u.name == "none")
+             r.fail(v.Mark(), path, "'none' is reserved (the route of requests that match no upstream)");
      },
      describe_value<upstream_config>([](const upstream_config&) { return std::optional<std::string>(); }),
      name_and_url},

@@ -4,12 +4,13 @@
 
 namespace litmus {
 
-tcp::acceptor open_acceptor(net::any_io_executor ex, const config::endpoint& at)
+tcp::acceptor open_acceptor(net::any_io_executor ex, std::string_view host, std::uint16_t port)
 {
-    auto host = at.host == "localhost" ? std::string("127.0.0.1") : at.host;
+    if (host == "localhost")
+        host = "127.0.0.1";
     if (host.size() > 2 && host.front() == '[' && host.back() == ']')
         host = host.substr(1, host.size() - 2);
-    tcp::endpoint ep{net::ip::make_address(host), at.port};
+    tcp::endpoint ep{net::ip::make_address(host), port};
     tcp::acceptor acceptor(ex);
     acceptor.open(ep.protocol());
     acceptor.set_option(net::socket_base::reuse_address(true));

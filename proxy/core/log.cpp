@@ -3,6 +3,7 @@
 #include <boost/json/serializer.hpp>
 
 #include <atomic>
+#include <cerrno>
 #include <charconv>
 #include <chrono>
 #include <cmath>
@@ -180,6 +181,10 @@ void write(level l, std::string_view event, const json::object& fields)
     std::size_t left = text.size();
     while (left > 0) {
         ssize_t n = ::write(STDERR_FILENO, p, left);
+        // Asio installs signal handlers without SA_RESTART: a SIGHUP while
+        // stderr is a full pipe must not cut the line.
+        if (n < 0 && errno == EINTR)
+            continue;
         if (n <= 0)
             break;
         p += n;

@@ -27,7 +27,7 @@ auto log_exception(std::string_view what)
 
 listener::listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc,
                    downstream_metrics& metrics)
-    : ex_(ex), acceptor_(open_acceptor(ex, at)), svc_(svc), metrics_(metrics), drain_deadline_(ex)
+    : ex_(ex), acceptor_(open_acceptor(ex, at.host, at.port)), svc_(svc), metrics_(metrics), drain_deadline_(ex)
 {
 }
 

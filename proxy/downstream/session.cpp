@@ -1,6 +1,7 @@
 #include "proxy/downstream/session.hpp"
 
 #include "proxy/core/ascii.hpp"
+#include "proxy/core/await_request.hpp"
 #include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/log.hpp"
 #include "proxy/forward/forwarder.hpp"
@@ -69,24 +70,6 @@ void log_access(const forward::request_id& id, const request_summary& req, std::
     if (r.error)
         f.emplace("error", name_of(*r.error));
     log::info("access", f);
-}
-
-// Waits for the first byte of the next request with the idle timeout; only
-// then does the (shorter) header timeout start, so a slow-header client
-// cannot hold the connection open. False when the connection is done.
-net::awaitable<bool> await_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                   std::chrono::milliseconds idle_timeout)
-{
-    if (buffer.size() > 0)
-        co_return true;  // pipelined: the next request is already here
-    stream.expires_after(idle_timeout);
-    // Never past the buffer's bound: prepare() throws beyond it.
-    auto want = std::min<std::size_t>(4096, buffer.max_size());
-    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(want), net::as_tuple(net::use_awaitable));
-    if (ec)
-        co_return false;
-    buffer.commit(n);
-    co_return true;
 }
 
 // True when the header bytes in `data` (up to the blank line that ends the
@@ -225,7 +208,7 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
 
     for (;;) {
         scope.idle(true);
-        if (svc.draining || !co_await await_request(stream, buffer, dcfg.idle_timeout))
+        if (svc.draining || !co_await await_request(stream, buffer, dcfg.idle_timeout, 4096))
             break;
         scope.idle(false);
         gauge_hold in_flight(metrics.requests_in_flight);

@@ -4,7 +4,7 @@
 
 #include "proxy/core/net.hpp"
 #include "proxy/downstream/downstream_metrics.hpp"
-#include "proxy/downstream/session_registry.hpp"
+#include "proxy/core/session_registry.hpp"
 #include "proxy/forward/proxy_services.hpp"
 
 namespace litmus::downstream {

@@ -180,7 +180,7 @@ net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_
     auto [ec, n] = co_await http::async_write(downstream, res, net::as_tuple(net::use_awaitable));
     (void)n;
     forward_result r;
-    r.status = res.result_int();
+    r.status = ec ? 0 : res.result_int();  // 0: nothing reached the client
     r.error = e;
     r.keep_alive = keep_alive && !ec;
     r.bytes_out = ec ? 0 : res.body().size();

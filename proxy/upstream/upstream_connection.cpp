@@ -56,6 +56,12 @@ open_upstream(upstream_connection& conn, const upstream_target& target, std::chr
     // to a trusted CA (Beast's own client examples stop at the chain check).
     if (!SSL_set_tlsext_host_name(conn.stream.native_handle(), target.host.c_str()))
         co_return errc::upstream_tls_handshake;
+    // Both checks: OpenSSL's own (RFC 6125, and a verify result that names a
+    // mismatch, which `check` reports) for DNS names, Asio's for IP literals too.
+    error_code literal;
+    net::ip::make_address(target.host, literal);
+    if (literal && !SSL_set1_host(conn.stream.native_handle(), target.host.c_str()))
+        co_return errc::upstream_tls_handshake;
     conn.stream.set_verify_callback(ssl::host_name_verification(target.host));
 
     tcp_layer.expires_at(deadline);

@@ -169,6 +169,25 @@ BOOST_AUTO_TEST_CASE(untrusted_api_upstream_is_named_and_gets_no_token)
     require_no_secrets(r, token_fake);
 }
 
+BOOST_AUTO_TEST_CASE(a_certificate_for_another_host_is_named_as_such)
+{
+    // The fake's certificate is trusted but names the Litmus hosts, not this one.
+    fake::fake_litmus fake;
+    temp_dir dir;
+    auto yaml = "token:\n  connect: " + fake.endpoint() + "\n"
+                "upstreams:\n"
+                "  - name: api\n    url: https://api.other-company.example\n    prefix: /api\n    connect: " +
+                fake.endpoint() + "\n"
+                "tls:\n  ca_file: " + fake.ca_file() + "\n";
+    auto r = run_check(dir, yaml);
+    BOOST_TEST(r.code == 1, r.output);
+    BOOST_TEST(r.has_line("check failed: the certificate of the api upstream api.other-company.example at " +
+                          fake.endpoint() + " is not trusted: the certificate does not name api.other-company.example"),
+               r.output);
+    BOOST_TEST(fake.api_request_count() == 0u);
+    require_no_secrets(r, fake);
+}
+
 BOOST_AUTO_TEST_CASE(unreachable_endpoint_exits_1_naming_host_and_port)
 {
     // A port that was free a moment ago and has no listener: connection refused.

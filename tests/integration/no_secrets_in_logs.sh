@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # No token or secret in any log line (issue 8): runs the whole integration
 # suite once more, the proxy at log level debug and the fake Litmus writing
-# every access token, refresh token and client secret it issued or accepted
+# every access token, refresh token and client secret it issued or was presented
 # to a file (LITMUS_FAKE_ISSUED_FILE), then looks for each of them in
 # everything the suite wrote to stderr: the in-process proxy logs there, and
 # the output of child processes (the proxy binary) is copied there

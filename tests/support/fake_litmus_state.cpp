@@ -289,13 +289,15 @@ http::response<http::string_body> fake_litmus_state::token_endpoint(const record
     if (grant != "client_credentials" && grant != "refresh_token" && grant != "authorization_code")
         return oauth_error(http::status::bad_request, "unsupported_grant_type",
                            "grant_type '" + grant + "' is not supported");
-    if (string_field(body, "client_id") != client_id_ ||
-        string_field(body, "client_secret") != client_secret_)
+    // Every secret presented is recorded, refused ones too: a wrong or
+    // rotated-away secret is what the proxy's failure logs are about.
+    const std::string presented_secret = string_field(body, "client_secret");
+    if (presented_secrets_.insert(presented_secret).second)
+        record_issued(presented_secret);
+    if (string_field(body, "client_id") != client_id_ || presented_secret != client_secret_)
         return oauth_error(http::status::unauthorized, "invalid_client",
                            "Client authentication failed due to unknown client, no client "
                            "authentication included, or unsupported authentication method.");
-    if (accepted_secrets_.insert(client_secret_).second)
-        record_issued(client_secret_);
 
     if (grant == "client_credentials")
         return issue("client:" + client_id_, req.at, issue_refresh_tokens_);

@@ -129,9 +129,9 @@ private:
     std::unordered_map<std::string, refresh_info> refresh_tokens_;
     std::vector<std::string> refresh_order_;
     std::unordered_set<std::string> redeemed_codes_;
-    /// Client secrets some token request authenticated with, each recorded
-    /// once to LITMUS_FAKE_ISSUED_FILE.
-    std::unordered_set<std::string> accepted_secrets_;
+    /// Client secrets token requests presented (accepted or not), each
+    /// recorded once to LITMUS_FAKE_ISSUED_FILE.
+    std::unordered_set<std::string> presented_secrets_;
 
     std::vector<recorded_request> records_;
     std::size_t total_count_ = 0;

@@ -614,6 +614,8 @@ BOOST_AUTO_TEST_CASE(upstream_entries_are_validated)
          "config.yaml:2:11: upstreams[0].name: must be lower-case letters, digits, '-' or '_', got 'API'"},
         {"upstreams:\n  - name: \"\"\n    url: https://a.test\n",
          "config.yaml:2:11: upstreams[0].name: must be lower-case letters, digits, '-' or '_', got ''"},
+        {"upstreams:\n  - name: none\n    url: https://a.test\n",
+         "config.yaml:2:11: upstreams[0].name: 'none' is reserved (the route of requests that match no upstream)"},
         {"upstreams:\n  - url: https://a.test\n",
          "config.yaml:2:5: upstreams[0]: missing key 'name' (each upstream needs a name and a url)"},
         {"upstreams:\n  - name: a\n", "config.yaml:2:5: upstreams[0]: missing key 'url' (each upstream needs a name and a url)"},

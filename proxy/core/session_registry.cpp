@@ -1,6 +1,6 @@
-#include "proxy/downstream/session_registry.hpp"
+#include "proxy/core/session_registry.hpp"
 
-namespace litmus::downstream {
+namespace litmus {
 
 session_registry::handle session_registry::add()
 {
@@ -27,6 +27,19 @@ void session_registry::close_idle()
             e.stream->socket().close(ignored);
 }
 
+bool session_registry::close_oldest_idle()
+{
+    // Entries are in the order they were added: the first match is the oldest.
+    for (auto& e : entries_) {
+        if (e.ended || !e.idle || !e.stream || !e.stream->socket().is_open())
+            continue;
+        error_code ignored;
+        e.stream->socket().close(ignored);
+        return true;
+    }
+    return false;
+}
+
 void session_registry::cut_all()
 {
     error_code ignored;
@@ -47,4 +60,4 @@ void session_registry::when_empty(std::function<void()> f)
         on_empty_ = std::move(f);
 }
 
-}  // namespace litmus::downstream
+}  // namespace litmus

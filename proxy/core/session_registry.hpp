@@ -8,7 +8,7 @@
 #include <functional>
 #include <list>
 
-namespace litmus::downstream {
+namespace litmus {
 
 /// Not thread-safe: the proxy's single io_context thread.
 class session_registry {
@@ -35,6 +35,10 @@ public:
     /// Closes every idle connection; busy ones close after their response.
     void close_idle();
 
+    /// Closes the longest-registered idle connection that is still open;
+    /// false when there is none. Its session ends on its own.
+    bool close_oldest_idle();
+
     /// Cancels every live session and closes its connection (drain deadline).
     void cut_all();
 
@@ -60,4 +64,4 @@ private:
     session_registry::handle h_;
 };
 
-}  // namespace litmus::downstream
+}  // namespace litmus
