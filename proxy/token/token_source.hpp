@@ -69,9 +69,6 @@ public:
     /// next fetch under the backoff meant for tokens the API never accepts.
     void accepted(const token& t) noexcept { state_.on_accepted_by_upstream(t.generation); }
 
-    /// A valid token is held now (readiness).
-    bool ready() const { return state_.usable(Clock::now()) != nullptr; }
-
     /// Readiness and the systemd status line: whether a token is served, for
     /// how long yet, and why the last fetch failed. Cheap, never waits.
     token_status status() const { return state_.status(Clock::now()); }

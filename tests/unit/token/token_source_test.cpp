@@ -211,7 +211,7 @@ BOOST_FIXTURE_TEST_CASE(first_token_is_fetched_at_start_and_served_without_waiti
     BOOST_TEST_REQUIRE(calls.size() == 1u);
     BOOST_TEST((calls[0].at == t0));
     BOOST_TEST((calls[0].grant.kind == grant_kind::client_credentials));
-    BOOST_TEST(source->ready());
+    BOOST_TEST(source->status().valid);
     auto& w = get();
     BOOST_TEST(w.authorization() == "Bearer tok1");
     BOOST_TEST(metrics.waits.Value() == 0.0);
@@ -308,7 +308,7 @@ BOOST_FIXTURE_TEST_CASE(a_request_finding_no_usable_token_starts_the_fetch_at_on
     advance(1s);   // the first fetch answers; its token counts from t0
     advance(94s);  // t0 + 95 s: inside the expiry guard, before the refresh
     BOOST_TEST(calls.size() == 1u);
-    BOOST_TEST(!source->ready());
+    BOOST_TEST(!source->status().valid);
     auto& w = get();
     BOOST_TEST_REQUIRE(calls.size() == 2u);
     BOOST_TEST(ms_between(t0, calls[1].at) == 95'000);
@@ -342,7 +342,7 @@ BOOST_FIXTURE_TEST_CASE(failed_fetches_back_off_doubling_to_the_cap_with_jitter,
     }
     BOOST_TEST(fetches(grant_kind::client_credentials, fetch_outcome::failed) ==
                static_cast<double>(calls.size()));
-    BOOST_TEST(!source->ready());
+    BOOST_TEST(!source->status().valid);
 }
 
 BOOST_FIXTURE_TEST_CASE(failed_refreshes_serve_the_token_until_just_before_expiry_then_requests_get_503, source_fixture)
@@ -357,7 +357,7 @@ BOOST_FIXTURE_TEST_CASE(failed_refreshes_serve_the_token_until_just_before_expir
     auto& last = get();
     BOOST_TEST(last.authorization() == "Bearer tok1");
     advance(1ms);
-    BOOST_TEST(!source->ready());
+    BOOST_TEST(!source->status().valid);
     auto& late = get();
     BOOST_TEST(!late.done);
     advance_in_steps(2s, 100ms);
@@ -408,7 +408,7 @@ BOOST_FIXTURE_TEST_CASE(seconds_until_expiry_follows_the_clock_and_the_current_t
     script = [this](const token_grant&) { return answer_after(2s, issued(next_name(), 100s)); };
     start();
     advance(2s);
-    BOOST_TEST_REQUIRE(source->ready());
+    BOOST_TEST_REQUIRE(source->status().valid);
     BOOST_TEST(scraped() == 98.0);
     advance(30s);
     BOOST_TEST(scraped() == 68.0);
@@ -426,7 +426,7 @@ BOOST_FIXTURE_TEST_CASE(seconds_until_expiry_follows_the_clock_and_the_current_t
     script = [](const token_grant&) { return answer_now(failed()); };
     source->reject(**get().result);
     io_settle(ioc);
-    BOOST_TEST(!source->ready());
+    BOOST_TEST(!source->status().valid);
     BOOST_TEST(scraped() == 0.0);
     BOOST_TEST(metrics.fetch_duration_seconds.Collect().histogram.sample_count == 3u);
 }
