@@ -44,6 +44,7 @@ options:
 credentials come from the config file (credentials.*) or the environment:
   LITMUS_CLIENT_ID, LITMUS_CLIENT_SECRET
   LITMUS_CLIENT_ID_FILE, LITMUS_CLIENT_SECRET_FILE   (files holding them)
+  $CREDENTIALS_DIRECTORY/client_id, client_secret    (systemd LoadCredential=)
 never from the command line.
 
 signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP

@@ -14,6 +14,11 @@ packages=(
 if [[ "${1:-}" == "--test" ]]; then
   # A client in another language exercises the proxy the way applications do.
   packages+=(python3)
+  # The deployment tests render the Kubernetes manifests (PyYAML) and check
+  # the systemd unit (systemd-analyze verify / security).
+  packages+=(python3-yaml systemd)
+  # deploy/scripts/measure-memory.sh loads the proxy with wrk.
+  packages+=(wrk)
   # promtool (from the Prometheus package) lints the /metrics output. Only
   # the tool is used: on a systemd host the package also starts a server on
   # port 9090, the admin listener's default, which is stopped below when this

@@ -29,7 +29,7 @@ constexpr std::string_view missing_credentials_help =
     "no Litmus client credentials: set LITMUS_CLIENT_ID and LITMUS_CLIENT_SECRET "
     "(or LITMUS_CLIENT_ID_FILE / LITMUS_CLIENT_SECRET_FILE), or credentials.client_id / "
     "credentials.client_id_file and credentials.client_secret / credentials.client_secret_file "
-    "in the config file";
+    "in the config file, or under systemd LoadCredential=client_id:PATH and client_secret:PATH";
 
 /// One load: reads the YAML tree into a proxy_config through the schema
 /// (config_schema.cpp: each key known, each value checked on its own), checks what spans several keys, applies the environment

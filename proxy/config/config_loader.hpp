@@ -46,7 +46,8 @@ std::vector<upstream_config> default_upstreams();
 ///  - the client id and secret are, each on its own: the config's value, else
 ///    the content of the config's *_file, else LITMUS_CLIENT_ID /
 ///    LITMUS_CLIENT_SECRET, else the content of LITMUS_CLIENT_ID_FILE /
-///    LITMUS_CLIENT_SECRET_FILE (trailing whitespace trimmed).
+///    LITMUS_CLIENT_SECRET_FILE, else $CREDENTIALS_DIRECTORY/client_id /
+///    client_secret (systemd; trailing whitespace trimmed).
 /// Every value is checked against its documented range, and `parsed` of the
 /// token and upstream URLs is filled. Reads the config, credential and CA
 /// files once (token/credential_source re-reads credential files later). Throws config_error for anything unusable and

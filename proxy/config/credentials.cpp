@@ -2,6 +2,10 @@
 
 #include "proxy/config/file_content.hpp"
 
+#include <sys/stat.h>
+
+#include <cerrno>
+
 namespace litmus::config {
 
 namespace {
@@ -20,6 +24,27 @@ std::string trim_trailing_space(std::string s)
 credential_problem problem(bool in_environment, std::string_view name, std::string message)
 {
     return {in_environment, std::string(name), std::move(message)};
+}
+
+// systemd's LoadCredential=NAME:PATH copies PATH to
+// $CREDENTIALS_DIRECTORY/NAME at start. No such file means the unit does not
+// load this credential, which is not an error here (the caller reports a
+// credential that no source gives).
+boost::system::result<std::optional<resolved_credential>, credential_problem>
+from_credentials_directory(const credential_names& names, const env_lookup& env)
+{
+    using found = std::optional<resolved_credential>;
+    auto directory = env_value_of(env, credentials_directory_env);
+    if (!directory)
+        return found();
+    auto path = *directory + "/" + std::string(names.systemd);
+    struct stat st {};
+    if (::stat(path.c_str(), &st) != 0 && errno == ENOENT)
+        return found();
+    auto v = read_credential_file(path);
+    if (!v)
+        return problem(true, credentials_directory_env, v.error().message);
+    return found(resolved_credential{std::move(*v), path});
 }
 
 }  // namespace
@@ -67,7 +92,7 @@ resolve_credential(const credential_names& names, const credential_setting& sett
             return problem(in_environment, names.env_file, v.error().message);
         return found(resolved_credential{std::move(*v), *env_file});
     }
-    return found();
+    return from_credentials_directory(names, env);
 }
 
 }  // namespace litmus::config

@@ -54,7 +54,7 @@ const std::string missing_help =
     "no Litmus client credentials: set LITMUS_CLIENT_ID and LITMUS_CLIENT_SECRET "
     "(or LITMUS_CLIENT_ID_FILE / LITMUS_CLIENT_SECRET_FILE), or credentials.client_id / "
     "credentials.client_id_file and credentials.client_secret / credentials.client_secret_file "
-    "in the config file";
+    "in the config file, or under systemd LoadCredential=client_id:PATH and client_secret:PATH";
 
 /// A private directory for credential and CA files, removed at the end.
 struct temp_dir {
@@ -672,11 +672,15 @@ BOOST_AUTO_TEST_CASE(credentials_come_from_files_trimmed)
     BOOST_TEST(cfg.credentials.client_secret_file == secret_path);
 }
 
+// Every row also has a $CREDENTIALS_DIRECTORY (systemd's LoadCredential=
+// copies client_secret there), which only the last row leaves to be used.
 BOOST_AUTO_TEST_CASE(credential_sources_in_order_of_precedence)
 {
     temp_dir dir;
     auto cfg_file = dir.write("cfg-secret", "from-config-file\n");
     auto env_file = dir.write("env-secret", "from-env-file\n");
+    std::filesystem::create_directory(dir.path / "credentials");
+    auto systemd_file = dir.write("credentials/client_secret", "from-systemd\n");
     struct row {
         std::string name;
         std::string yaml;
@@ -702,12 +706,14 @@ BOOST_AUTO_TEST_CASE(credential_sources_in_order_of_precedence)
          {{"LITMUS_CLIENT_SECRET", ""}, {"LITMUS_CLIENT_SECRET_FILE", env_file}},
          "from-env-file",
          env_file},
+        {"systemd credentials directory last", "", {}, "from-systemd", systemd_file},
     };
     for (const auto& t : rows) {
         BOOST_TEST_CONTEXT(t.name)
         {
             auto env = t.env;
             env["LITMUS_CLIENT_ID"] = "the-id";
+            env["CREDENTIALS_DIRECTORY"] = (dir.path / "credentials").string();
             auto cfg = load(t.yaml, env);
             BOOST_TEST(cfg.credentials.client_id == "the-id");
             BOOST_TEST(cfg.credentials.client_secret == t.secret);
@@ -780,6 +786,36 @@ BOOST_AUTO_TEST_CASE(unusable_credential_files_name_key_and_path)
             BOOST_TEST(!contains(msg, "TOPSECRET"));
         }
     }
+}
+
+BOOST_AUTO_TEST_CASE(a_credential_the_unit_does_not_load_is_not_given)
+{
+    temp_dir dir;
+    dir.write("client_id", "systemd-id\n");
+    const env_map only_id{{"CREDENTIALS_DIRECTORY", dir.path.string()}};
+    BOOST_TEST(error_of("", only_id) == "missing client secret: " + missing_help);
+    auto env = only_id;
+    env["LITMUS_CLIENT_SECRET"] = "from-env";
+    auto cfg = load("", env);
+    BOOST_TEST(cfg.credentials.client_id == "systemd-id");
+    BOOST_TEST(cfg.credentials.client_secret == "from-env");
+    BOOST_TEST(error_of("", {{"CREDENTIALS_DIRECTORY", (dir.path / "none").string()}}) ==
+               "missing client id and client secret: " + missing_help);
+}
+
+BOOST_AUTO_TEST_CASE(unusable_files_in_the_credentials_directory_name_the_variable_and_path)
+{
+    temp_dir dir;
+    dir.write("client_id", "TOPSECRET-id\n");
+    auto empty = dir.write("client_secret", " \n");
+    const env_map env{{"CREDENTIALS_DIRECTORY", dir.path.string()}};
+    auto msg = error_of("", env);
+    BOOST_TEST(msg == "environment CREDENTIALS_DIRECTORY: '" + empty + "' is empty");
+    BOOST_TEST(!contains(msg, "TOPSECRET"));
+
+    std::filesystem::remove(empty);
+    std::filesystem::create_directory(empty);
+    BOOST_TEST(error_of("", env) == "environment CREDENTIALS_DIRECTORY: cannot read '" + empty + "': Is a directory");
 }
 
 BOOST_AUTO_TEST_CASE(secrets_never_appear_in_messages)
