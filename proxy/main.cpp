@@ -3,8 +3,10 @@
 // credential files.
 
 #include "proxy/cli/check_command.hpp"
+#include "proxy/cli/health_command.hpp"
 #include "proxy/config/config_loader.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/downstream/socket_activation.hpp"
 #include "proxy/proxy_app.hpp"
 
 #include <csignal>
@@ -25,6 +27,7 @@ constexpr int exit_usage = 2;      // bad command line or configuration
 
 constexpr std::string_view usage_text = R"(usage: litmus-proxy [--config FILE] [--check-config]
        litmus-proxy check [--config FILE]
+       litmus-proxy health [--config FILE]
 
 A local sidecar that holds Litmus OAuth client credentials, keeps a valid
 access token and forwards plain HTTP requests to the Litmus API over TLS with
@@ -34,6 +37,10 @@ check: validate the configuration, fetch a token, call
 GET /v3/ping/authenticated on the api upstream, and print what worked (token
 lifetime, application, TLS version and trust store; never the token). Exit 0
 passed, 1 failed with a one-line cause, 2 bad configuration.
+
+health: ask the running proxy's admin listener (admin.listen; 0.0.0.0 is
+asked on 127.0.0.1) GET /healthz within 2 s, for a container HEALTHCHECK.
+Exit 0 healthy, 1 not, with a one-line cause. Needs no credentials.
 
 options:
   -c, --config FILE   YAML configuration (default: none, built-in defaults)
@@ -47,6 +54,10 @@ credentials come from the config file (credentials.*) or the environment:
   $CREDENTIALS_DIRECTORY/client_id, client_secret    (systemd LoadCredential=)
 never from the command line.
 
+listen: unix:PATH makes the proxy listener a Unix-domain socket (mode
+downstream.listen_mode). Under systemd socket activation (LISTEN_FDS) the
+socket passed in is the proxy listener and `listen` is not used.
+
 signals: SIGTERM/SIGINT drain and exit (a second one exits at once); SIGHUP
 re-reads log.level from the config file and every credential file.
 
@@ -57,7 +68,8 @@ start or a second signal cut the drain short, 2 bad usage or configuration
 struct options {
     std::optional<std::string> config_path;
     bool check_only = false;
-    bool check = false;  ///< the `check` command
+    bool check = false;   ///< the `check` command
+    bool health = false;  ///< the `health` command
 };
 
 std::optional<options> parse_args(int argc, char** argv, int& exit_code)
@@ -77,6 +89,8 @@ std::optional<options> parse_args(int argc, char** argv, int& exit_code)
         }
         if (i == 1 && a == "check") {
             o.check = true;
+        } else if (i == 1 && a == "health") {
+            o.health = true;
         } else if (a == "--check-config") {
             o.check_only = true;
         } else if ((a == "-c" || a == "--config") && i + 1 < argc) {
@@ -118,6 +132,11 @@ int main(int argc, char** argv)
     auto opts = parse_args(argc, argv, exit_code);
     if (!opts)
         return exit_code;
+
+    // Before the configuration is loaded as for a start: health needs no
+    // credentials, and reports a bad configuration as unhealthy (1), not 2.
+    if (opts->health)
+        return cli::run_health_command(opts->config_path, config::process_env(), std::cout, std::cerr);
 
     config::proxy_config cfg;
     try {
@@ -176,7 +195,7 @@ int main(int argc, char** argv)
     });
 
     try {
-        app = std::make_unique<proxy_app>(ioc, cfg);
+        app = std::make_unique<proxy_app>(ioc, cfg, downstream::take_activated_socket());
     } catch (const std::exception& e) {
         log::error("start_failed", {{"error", e.what()}});
         std::cerr << "litmus-proxy: cannot start: " << e.what() << "\n";
@@ -187,12 +206,20 @@ int main(int argc, char** argv)
     // Before "listening": whoever waits for that line finds both ports.
     auto admin_ep = app->admin_endpoint();
     log::info("admin_listening", {{"address", admin_ep.address().to_string()}, {"port", admin_ep.port()}});
-    auto ep = app->proxy_endpoint();
-    log::info("listening", {{"address", ep.address().to_string()},
-                            {"port", ep.port()},
-                            {"config", cfg.source},
-                            {"token_url", cfg.token.url},
-                            {"upstreams", cfg.upstreams.size()}});
+    auto at = app->proxy_address();
+    json::object listening;
+    if (at.tcp_address) {
+        listening.emplace("address", at.tcp_address->address().to_string());
+        listening.emplace("port", at.tcp_address->port());
+    } else {
+        listening.emplace("path", at.unix_path);
+    }
+    if (at.activated)
+        listening.emplace("socket_activation", true);
+    listening.emplace("config", cfg.source);
+    listening.emplace("token_url", cfg.token.url);
+    listening.emplace("upstreams", cfg.upstreams.size());
+    log::info("listening", listening);
     ioc.run();
     log::info("stopped");
     return exit_ok;

@@ -39,7 +39,8 @@ std::vector<routing::route_entry> route_entries(const config::proxy_config& cfg)
 
 }  // namespace
 
-proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
+proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg,
+                     std::optional<downstream::activated_socket> activated)
     : cfg_(cfg),
       tls_(upstream::make_client_tls_context(cfg.tls)),
       token_metrics_(metrics_.registry()),
@@ -59,7 +60,7 @@ proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg)
         services_->pools.push_back(std::make_unique<upstream::upstream_pool>(
             tls_, upstream::make_target(u.name, u.parsed, u.connect), cfg.upstream,
             upstream::upstream_metrics(metrics_.registry(), u.name)));
-    listener_ = std::make_unique<downstream::listener>(ioc.get_executor(), cfg.downstream.listen, *services_,
+    listener_ = std::make_unique<downstream::listener>(ioc.get_executor(), cfg.downstream, activated, *services_,
                                                        downstream_metrics_);
     // Scrape-time values. The token source outlives every scrape: scrapes
     // happen while the app runs, and the registry dies with the app.

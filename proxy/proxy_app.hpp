@@ -29,7 +29,10 @@ class proxy_app {
 public:
     /// Builds everything and binds both listeners. Throws on start-up
     /// failures (port taken, CA bundle unreadable) with a message naming the cause.
-    proxy_app(net::io_context& ioc, const config::proxy_config& cfg);
+    /// `activated`: a proxy listener systemd passed in (socket activation),
+    /// used instead of the configured `listen`.
+    proxy_app(net::io_context& ioc, const config::proxy_config& cfg,
+              std::optional<downstream::activated_socket> activated = std::nullopt);
     ~proxy_app();
 
     /// Starts the token source (first fetch at once) and accepting on both
@@ -49,7 +52,9 @@ public:
     void reread_credentials() { credentials_->rescan(token::credential_source::rescan_mode::always); }
     const token::credential_source& credentials() const noexcept { return *credentials_; }
 
-    tcp::endpoint proxy_endpoint() const { return listener_->local_endpoint(); }
+    downstream::listen_address proxy_address() const { return listener_->address(); }
+    /// The TCP proxy listener's address; port 0 for a Unix-domain one.
+    tcp::endpoint proxy_endpoint() const { return proxy_address().tcp_address.value_or(tcp::endpoint{}); }
     tcp::endpoint admin_endpoint() const { return admin_->local_endpoint(); }
 
     /// Every metric in the Prometheus text format, for GET /metrics.

@@ -24,6 +24,11 @@ struct endpoint {
     std::uint16_t port = 0;
 };
 
+/// Permission bits of a file the proxy creates, written in octal ("0660").
+struct file_mode {
+    std::uint32_t bits = 0;
+};
+
 /// An https URL split into the parts the proxy uses. Only https is accepted.
 struct https_url {
     std::string host;        ///< lower-case host name, e.g. "api.litmus.com"
@@ -93,6 +98,15 @@ struct downstream_config {
     /// Proxy listener. Default 127.0.0.1:8080. A non-loopback host must be
     /// written out explicitly.
     endpoint listen{"127.0.0.1", 8080};
+    /// Set by `listen: unix:PATH`: the proxy listens on a Unix-domain socket
+    /// at this absolute path instead (`listen` is then unused), so that file
+    /// permissions, not the network, decide who may call. "" = TCP.
+    std::string unix_path;
+    /// Permission bits of that socket file, set before it accepts anything:
+    /// connecting needs write permission, so this decides who may call.
+    /// Default 0660 (owner and group), octal, at most 0777. Unused for TCP
+    /// and for a socket systemd passes in (its SocketMode= applies).
+    file_mode listen_mode{0660};
     /// Largest request header block, bytes. Default 16 KiB, range 1 KiB .. 1 MiB. Over it: 431.
     std::uint32_t header_limit = 16 * 1024;
     /// Largest request body, bytes. Default 64 MiB. Over it: 413.

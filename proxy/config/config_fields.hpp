@@ -53,6 +53,7 @@ inline std::string show_value(const endpoint& e)
     bool v6 = e.host.find(':') != std::string::npos;
     return (v6 ? "[" + e.host + "]" : e.host) + ":" + std::to_string(e.port);
 }
+inline std::string show_value(file_mode m) { return format_file_mode(m); }
 inline std::string show_value(const std::optional<endpoint>& e) { return e ? show_value(*e) : ""; }
 inline std::string show_value(log_level l)
 {

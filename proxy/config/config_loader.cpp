@@ -38,7 +38,8 @@ constexpr std::string_view missing_credentials_help =
 /// the credentials are never put into a message.
 class loader {
 public:
-    loader(std::string source, const env_lookup& env) : reader_(source), env_(env)
+    loader(std::string source, const env_lookup& env, credentials_use credentials)
+        : reader_(source), env_(env), credentials_(credentials)
     {
         cfg_.source = std::move(source);
         cfg_.token.parsed = parse_https_url(cfg_.token.url).value();
@@ -54,7 +55,8 @@ public:
         check_upstreams();
         apply_environment();
         check_ca_file();
-        resolve_credentials();
+        if (credentials_ == credentials_use::required)
+            resolve_credentials();
         return std::move(cfg_);
     }
 
@@ -137,10 +139,11 @@ private:
     void apply_environment()
     {
         if (auto v = env("LITMUS_PROXY_LISTEN")) {
-            auto ep = parse_listen_address(*v);
-            if (!ep)
-                fail_env("LITMUS_PROXY_LISTEN", ep.error().message);
-            cfg_.downstream.listen = *ep;
+            auto at = parse_proxy_listen(*v);
+            if (!at)
+                fail_env("LITMUS_PROXY_LISTEN", at.error().message);
+            cfg_.downstream.listen = at->tcp;
+            cfg_.downstream.unix_path = at->unix_path;
         }
         if (auto v = env("LITMUS_PROXY_ADMIN_LISTEN")) {
             auto ep = parse_listen_address(*v);
@@ -222,6 +225,7 @@ private:
 
     yaml_reader reader_;
     const env_lookup& env_;
+    credentials_use credentials_;
     proxy_config cfg_;
     bool ca_file_from_env_ = false;
 };
@@ -353,7 +357,7 @@ std::vector<upstream_config> default_upstreams()
 }
 
 proxy_config load_config_from_string(std::string_view yaml, std::string_view source_name,
-                                     const env_lookup& env)
+                                     const env_lookup& env, credentials_use credentials)
 {
     std::string source(source_name);
     return guarded(source, [&] {
@@ -371,21 +375,22 @@ proxy_config load_config_from_string(std::string_view yaml, std::string_view sou
         } catch (const YAML::Exception& e) {
             throw config_error(position(source, e.mark) + ": invalid YAML: " + e.msg);
         }
-        return loader(source, env).load(root);
+        return loader(source, env, credentials).load(root);
     });
 }
 
-proxy_config load_config(const std::optional<std::string>& path, const env_lookup& env)
+proxy_config load_config(const std::optional<std::string>& path, const env_lookup& env,
+                         credentials_use credentials)
 {
     if (!path)
-        return guarded("<defaults>", [&] { return loader("<defaults>", env).load(YAML::Node()); });
+        return guarded("<defaults>", [&] { return loader("<defaults>", env, credentials).load(YAML::Node()); });
     auto content = read_whole_file(*path, max_config_file_size);
     if (content.error != 0)
         throw config_error("cannot read config file " + quoted(*path) + ": " + error_text(content.error));
     if (content.too_large)
         throw config_error("config file " + quoted(*path) + " is larger than " +
                            format_size(max_config_file_size));
-    return load_config_from_string(content.data, *path, env);
+    return load_config_from_string(content.data, *path, env, credentials);
 }
 
 }  // namespace litmus::config

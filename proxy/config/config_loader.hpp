@@ -39,6 +39,12 @@ std::optional<std::string> env_value_of(const env_lookup& env, std::string_view 
 /// api -> https://api.litmus.com under /api, instant -> https://instant-api.litmus.com under /instant.
 std::vector<upstream_config> default_upstreams();
 
+/// Whether load_config() resolves the client credentials.
+enum class credentials_use {
+    required,    ///< resolved (credential files read); missing ones are an error
+    not_needed,  ///< left as the file gives them, nothing read: for commands that never fetch a token (`health`)
+};
+
 /// Loads the config file at `path` (nullopt: no file, defaults only), then
 /// applies the environment:
 ///  - LITMUS_PROXY_LISTEN, LITMUS_TOKEN_URL, LITMUS_TLS_CA_FILE override
@@ -52,11 +58,13 @@ std::vector<upstream_config> default_upstreams();
 /// token and upstream URLs is filled. Reads the config, credential and CA
 /// files once (token/credential_source re-reads credential files later). Throws config_error for anything unusable and
 /// nothing else. Thread-safe if `env` is.
-proxy_config load_config(const std::optional<std::string>& path, const env_lookup& env);
+proxy_config load_config(const std::optional<std::string>& path, const env_lookup& env,
+                         credentials_use credentials = credentials_use::required);
 
 /// As load_config(), with the YAML text given directly; `source_name` stands
 /// for the file name in messages and in proxy_config::source.
 proxy_config load_config_from_string(std::string_view yaml, std::string_view source_name,
-                                     const env_lookup& env);
+                                     const env_lookup& env,
+                                     credentials_use credentials = credentials_use::required);
 
 }  // namespace litmus::config

@@ -152,6 +152,7 @@ const field<downstream_config> downstream_fields[] = {
     list_field("allowed_origins", &downstream_config::allowed_origins, parse_origin,
                "an origin such as https://app.example"),
     duration_field("drain_timeout", &downstream_config::drain_timeout, {ms(0), hours(1)}),
+    value_field("listen_mode", &downstream_config::listen_mode, parse_file_mode, "an octal mode such as \"0660\""),
 };
 
 const field<tls_config> tls_fields[] = {
@@ -195,7 +196,9 @@ const field<proxy_config> upstreams_field{
 const field<proxy_config> top_level_fields[] = {
     {"listen",
      [](yaml_reader& r, const YAML::Node& v, const std::string& path, proxy_config& c) {
-         c.downstream.listen = r.parse(v, path, parse_listen_address, "HOST:PORT");
+         auto at = r.parse(v, path, parse_proxy_listen, "HOST:PORT or unix:PATH");
+         c.downstream.listen = at.tcp;
+         c.downstream.unix_path = at.unix_path;
      },
      describe_value<proxy_config>([](const proxy_config& d) { return show_value(d.downstream.listen); })},
     section_field("credentials", &proxy_config::credentials, credentials_fields),

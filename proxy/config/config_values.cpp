@@ -299,6 +299,51 @@ value_result<endpoint> parse_listen_address(std::string_view text)
     return ep;
 }
 
+value_result<proxy_listen> parse_proxy_listen(std::string_view text)
+{
+    constexpr std::string_view scheme = "unix:";
+    // sockaddr_un::sun_path is 108 bytes on Linux, the terminating NUL included.
+    constexpr std::size_t max_unix_path = 107;
+    if (!text.starts_with(scheme)) {
+        auto ep = parse_listen_address(text);
+        if (!ep)
+            return ep.error();
+        proxy_listen tcp;
+        tcp.tcp = std::move(*ep);
+        return tcp;
+    }
+    auto path = text.substr(scheme.size());
+    if (!path.starts_with('/') || path.ends_with('/'))
+        return error("expected an absolute socket path after unix:, such as unix:/run/litmus-proxy/proxy.sock, got " +
+                     quoted(text));
+    if (path.size() > max_unix_path)
+        return error("the socket path after unix: is longer than " + std::to_string(max_unix_path) +
+                     " bytes, which a Unix-domain socket cannot hold, got " + quoted(text));
+    proxy_listen unix_socket;
+    unix_socket.unix_path = std::string(path);
+    return unix_socket;
+}
+
+value_result<file_mode> parse_file_mode(std::string_view text)
+{
+    auto digits = text.size() == 4 && text.front() == '0' ? text.substr(1) : text;
+    auto is_octal = [](char c) { return c >= '0' && c <= '7'; };
+    if (digits.size() != 3 || !std::all_of(digits.begin(), digits.end(), is_octal))
+        return error("expected an octal file mode such as \"0660\" (no setuid, setgid or sticky bits), got " +
+                     quoted(text));
+    std::uint32_t bits = 0;
+    for (char c : digits)
+        bits = bits * 8 + static_cast<std::uint32_t>(c - '0');
+    return file_mode{bits};
+}
+
+std::string format_file_mode(file_mode m)
+{
+    char buf[8];
+    std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(m.bits & 0777));
+    return buf;
+}
+
 value_result<https_url> parse_https_url(std::string_view text)
 {
     auto parsed = boost::urls::parse_uri(text);

@@ -62,6 +62,22 @@ value_result<endpoint> parse_endpoint(std::string_view text);
 /// 0 = any free port.
 value_result<endpoint> parse_listen_address(std::string_view text);
 
+/// The proxy listener's `listen`: a TCP address as parse_listen_address()
+/// takes it, or "unix:PATH" for a Unix-domain socket. PATH must be absolute
+/// and fit a socket address (at most 107 bytes).
+struct proxy_listen {
+    endpoint tcp;           ///< unset (empty host) for a Unix-domain socket
+    std::string unix_path;  ///< "" for TCP
+};
+value_result<proxy_listen> parse_proxy_listen(std::string_view text);
+
+/// Permission bits in octal: three digits, optionally after a leading 0
+/// ("0660", "600"). No setuid, setgid or sticky bits (at most 0777).
+value_result<file_mode> parse_file_mode(std::string_view text);
+
+/// The mode as parse_file_mode() reads it, four digits: "0660".
+std::string format_file_mode(file_mode m);
+
 /// An https URL with a host and neither user info, query nor fragment.
 /// Returns the host lower-cased (IPv6 without brackets), the port (443 when
 /// absent) and the path without trailing '/' ("" for the root).

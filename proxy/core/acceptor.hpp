@@ -1,6 +1,6 @@
 #pragma once
 // Binding a listening socket from a configured HOST:PORT, shared by the
-// proxy listener and the admin listener.
+// proxy listener and the admin listener, and accepting on it.
 
 #include "proxy/core/net.hpp"
 
@@ -22,5 +22,9 @@ tcp::acceptor open_acceptor(net::any_io_executor ex, std::string_view host, std:
 /// and retried after a short pause: the connections already open keep
 /// being served, and a full fd table does not spin the loop.
 net::awaitable<std::optional<tcp::socket>> accept_next(tcp::acceptor& acceptor, std::string_view failure_event);
+
+/// As above for the proxy listener, TCP or Unix-domain; TCP_NODELAY is set
+/// on TCP connections only.
+net::awaitable<std::optional<client_socket>> accept_next(stream_acceptor& acceptor, std::string_view failure_event);
 
 }  // namespace litmus

@@ -4,6 +4,7 @@
 
 #include "proxy/core/net.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 namespace litmus {
@@ -14,7 +15,22 @@ namespace litmus {
 /// requests while a slow-header client cannot hold it. Reads at most
 /// `read_size` bytes, never past the buffer's bound. False when the
 /// connection is done (closed, reset, timed out, cancelled).
-net::awaitable<bool> await_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
-                                   std::chrono::milliseconds timeout, std::size_t read_size);
+/// `Stream` is a beast::basic_stream (TCP for the admin listener, TCP or
+/// Unix-domain for the proxy listener).
+template <class Stream>
+net::awaitable<bool> await_request(Stream& stream, beast::flat_buffer& buffer, std::chrono::milliseconds timeout,
+                                   std::size_t read_size)
+{
+    if (buffer.size() > 0)
+        co_return true;
+    stream.expires_after(timeout);
+    // prepare() throws beyond the buffer's max_size.
+    auto want = std::min(read_size, buffer.max_size());
+    auto [ec, n] = co_await stream.async_read_some(buffer.prepare(want), net::as_tuple(net::use_awaitable));
+    if (ec)
+        co_return false;
+    buffer.commit(n);
+    co_return true;
+}
 
 }  // namespace litmus

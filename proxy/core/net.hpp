@@ -25,4 +25,14 @@ namespace http = boost::beast::http;
 namespace json = boost::json;
 using tcp = boost::asio::ip::tcp;
 using error_code = boost::system::error_code;
+
+/// The proxy listener's sockets: TCP or Unix-domain, one type for both
+/// (generic::stream_protocol carries either address family), so that the
+/// session and forwarding code is written once.
+using stream_acceptor = net::basic_socket_acceptor<net::generic::stream_protocol>;
+using client_socket = net::generic::stream_protocol::socket;
+/// A client connection of the proxy listener, with Beast's per-operation
+/// timeouts (what beast::tcp_stream is for TCP alone).
+using client_stream = beast::basic_stream<net::generic::stream_protocol, net::any_io_executor,
+                                          beast::unlimited_rate_policy>;
 }  // namespace litmus

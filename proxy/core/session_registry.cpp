@@ -14,41 +14,36 @@ session_registry::handle session_registry::add()
 void session_registry::ended(handle h)
 {
     h->ended = true;
-    h->stream = nullptr;
+    h->close_socket = nullptr;
     if (--live_ == 0 && on_empty_)
         std::exchange(on_empty_, nullptr)();
 }
 
 void session_registry::close_idle()
 {
-    error_code ignored;
     for (auto& e : entries_)
-        if (!e.ended && e.idle && e.stream)
-            e.stream->socket().close(ignored);
+        if (!e.ended && e.idle && e.close_socket)
+            e.close_socket();
 }
 
 bool session_registry::close_oldest_idle()
 {
     // Entries are in the order they were added: the first match is the oldest.
     for (auto& e : entries_) {
-        if (e.ended || !e.idle || !e.stream || !e.stream->socket().is_open())
-            continue;
-        error_code ignored;
-        e.stream->socket().close(ignored);
-        return true;
+        if (!e.ended && e.idle && e.close_socket && e.close_socket())
+            return true;
     }
     return false;
 }
 
 void session_registry::cut_all()
 {
-    error_code ignored;
     for (auto& e : entries_) {
         if (e.ended)
             continue;
         e.cancel.emit(net::cancellation_type::terminal);
-        if (e.stream)
-            e.stream->socket().close(ignored);
+        if (e.close_socket)
+            e.close_socket();
     }
 }
 

@@ -17,9 +17,11 @@ public:
         /// Bound to the session coroutine's cancellation slot: emitting it
         /// fails whatever the session awaits (client, upstream or token).
         net::cancellation_signal cancel;
-        beast::tcp_stream* stream = nullptr;  ///< set while the session frame lives
-        bool idle = true;                     ///< between requests: safe to close on drain
-        bool ended = false;                   ///< the session coroutine has completed
+        /// Closes the session's socket; true when it was open. Set while
+        /// the session frame lives.
+        std::function<bool()> close_socket;
+        bool idle = true;   ///< between requests: safe to close on drain
+        bool ended = false; ///< the session coroutine has completed
     };
     using handle = std::list<entry>::iterator;
 
@@ -52,10 +54,22 @@ private:
 };
 
 /// Keeps a session's registry entry current for as long as its frame lives.
+/// `Stream` is a beast::basic_stream: TCP for the admin listener, TCP or
+/// Unix-domain for the proxy listener.
 class session_scope {
 public:
-    session_scope(session_registry::handle h, beast::tcp_stream& stream) : h_(h) { h_->stream = &stream; }
-    ~session_scope() { h_->stream = nullptr; }
+    template <class Stream>
+    session_scope(session_registry::handle h, Stream& stream) : h_(h)
+    {
+        h_->close_socket = [&stream] {
+            if (!stream.socket().is_open())
+                return false;
+            error_code ignored;
+            stream.socket().close(ignored);
+            return true;
+        };
+    }
+    ~session_scope() { h_->close_socket = nullptr; }
     session_scope(const session_scope&) = delete;
     session_scope& operator=(const session_scope&) = delete;
     void idle(bool on) noexcept { h_->idle = on; }

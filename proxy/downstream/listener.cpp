@@ -25,9 +25,10 @@ auto log_exception(std::string_view what)
 
 }  // namespace
 
-listener::listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc,
+listener::listener(net::any_io_executor ex, const config::downstream_config& cfg,
+                   std::optional<activated_socket> activated, forward::proxy_services& svc,
                    downstream_metrics& metrics)
-    : ex_(ex), acceptor_(open_acceptor(ex, at.host, at.port)), svc_(svc), metrics_(metrics), drain_deadline_(ex)
+    : ex_(ex), socket_(ex, cfg, activated), svc_(svc), metrics_(metrics), drain_deadline_(ex)
 {
 }
 
@@ -38,7 +39,7 @@ void listener::start()
 
 net::awaitable<void> listener::accept_loop()
 {
-    while (auto socket = co_await accept_next(acceptor_, "accept_failed")) {
+    while (auto socket = co_await accept_next(socket_.acceptor(), "accept_failed")) {
         auto h = registry_.add();
         metrics_.connections.Increment();
         net::co_spawn(ex_, run_session(std::move(*socket), svc_, metrics_, h),
@@ -70,8 +71,7 @@ void listener::log_session_end(std::exception_ptr e)
 
 void listener::drain(std::chrono::milliseconds timeout, std::function<void()> done)
 {
-    error_code ignored;
-    acceptor_.close(ignored);
+    socket_.close();
     svc_.draining = true;
     registry_.close_idle();
     log::info("draining", {{"sessions", registry_.live()}, {"drain_timeout_ms", timeout.count()}});

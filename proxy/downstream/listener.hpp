@@ -4,6 +4,7 @@
 #include "proxy/core/net.hpp"
 #include "proxy/downstream/downstream_metrics.hpp"
 #include "proxy/core/session_registry.hpp"
+#include "proxy/downstream/listen_socket.hpp"
 #include "proxy/forward/proxy_services.hpp"
 
 namespace litmus::downstream {
@@ -11,18 +12,20 @@ namespace litmus::downstream {
 /// Not thread-safe: the proxy's single io_context thread.
 class listener {
 public:
-    /// Binds and listens at once, so a taken port fails the start (throws
-    /// boost::system::system_error) before anything else runs.
-    listener(net::any_io_executor ex, const config::endpoint& at, forward::proxy_services& svc,
-             downstream_metrics& metrics);
+    /// Listens at once (see listen_socket: `activated`, else the configured
+    /// Unix-domain path or TCP address), so a taken port or a file in the
+    /// way fails the start before anything else runs.
+    listener(net::any_io_executor ex, const config::downstream_config& cfg,
+             std::optional<activated_socket> activated, forward::proxy_services& svc, downstream_metrics& metrics);
 
-    tcp::endpoint local_endpoint() const { return acceptor_.local_endpoint(); }
+    listen_address address() const { return socket_.address(); }
 
     /// Starts accepting in the background.
     void start();
 
-    /// Stops accepting, closes idle connections and lets busy ones finish
-    /// their request (answered with Connection: close). Sessions still live
+    /// Stops accepting (a socket file made at start is removed now),
+    /// closes idle connections and lets busy ones finish their request
+    /// (answered with Connection: close). Sessions still live
     /// after `timeout` are cancelled and their connections closed. Calls
     /// `done` once the last session coroutine has completed.
     void drain(std::chrono::milliseconds timeout, std::function<void()> done);
@@ -32,7 +35,7 @@ private:
     void log_session_end(std::exception_ptr e);
 
     net::any_io_executor ex_;
-    tcp::acceptor acceptor_;
+    listen_socket socket_;
     forward::proxy_services& svc_;
     downstream_metrics& metrics_;
     session_registry registry_;

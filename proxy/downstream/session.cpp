@@ -18,7 +18,7 @@ using clock = std::chrono::steady_clock;
 // Clients such as curl hold a large body back until told to send it.
 // Returns false when the connection failed.
 template <class Body>
-net::awaitable<bool> send_continue_if_expected(beast::tcp_stream& stream, const http::request<Body>& req,
+net::awaitable<bool> send_continue_if_expected(client_stream& stream, const http::request<Body>& req,
                                                std::chrono::milliseconds timeout)
 {
     if (!litmus::iequals(req[http::field::expect], "100-continue"))
@@ -96,7 +96,7 @@ bool has_obs_fold(std::string_view data) noexcept
 //  - obs-fold is refused (see has_obs_fold).
 // Errors: the read's, end_of_stream / partial_message when the client
 // closes, header_limit, bad_value (obs-fold), or the parser's.
-net::awaitable<error_code> read_header(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+net::awaitable<error_code> read_header(client_stream& stream, beast::flat_buffer& buffer,
                                        http::request_parser<http::string_body>& parser, std::uint32_t header_limit,
                                        std::chrono::milliseconds timeout)
 {
@@ -149,7 +149,7 @@ boost::system::result<routing::route, errc> decide(const forward::proxy_services
 
 // The request, once decided: its body read whole (replayable after a 401) or
 // streamed through when it is chunked or above downstream.replay_limit.
-net::awaitable<forward::forward_result> forward_request(forward::proxy_services& svc, beast::tcp_stream& stream,
+net::awaitable<forward::forward_result> forward_request(forward::proxy_services& svc, client_stream& stream,
                                                         beast::flat_buffer& buffer,
                                                         http::request_parser<http::string_body>& parser,
                                                         const routing::route& route, const forward::request_id& id)
@@ -193,13 +193,13 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
 
 }  // namespace
 
-net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& svc, downstream_metrics& metrics,
+net::awaitable<void> run_session(client_socket socket, forward::proxy_services& svc, downstream_metrics& metrics,
                                  session_registry::handle h)
 {
     const auto& dcfg = svc.cfg.downstream;
     // Counted open until the frame ends, however the session ends.
     gauge_hold open(metrics.connections_open);
-    beast::tcp_stream stream(std::move(socket));
+    client_stream stream(std::move(socket));
     session_scope scope(h, stream);
     // Bounded, so that no single line the parser must see whole (a chunk
     // header with endless extensions) can make it grow without limit; a
@@ -271,7 +271,7 @@ net::awaitable<void> run_session(tcp::socket socket, forward::proxy_services& sv
     }
 
     error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    stream.socket().shutdown(net::socket_base::shutdown_send, ignored);
     stream.socket().close(ignored);
 }
 

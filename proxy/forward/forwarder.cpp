@@ -37,7 +37,7 @@ unsigned token_retry_after(errc e)
 // What one request shares across its steps.
 struct exchange {
     proxy_services& svc;
-    beast::tcp_stream& downstream;
+    client_stream& downstream;
     request_body& body;
     const routing::route& route;
     upstream::upstream_pool& pool;
@@ -169,7 +169,7 @@ void rewrite_for_upstream(exchange& x, const token::token& tok)
 
 }  // namespace
 
-net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_stream& downstream, errc e,
+net::awaitable<forward_result> reply_with_error(proxy_services& svc, client_stream& downstream, errc e,
                                                 unsigned version, bool keep_alive, const request_id& id)
 {
     unsigned retry_after = source_of(e) == error_source::token ? token_retry_after(e) : 0;
@@ -187,7 +187,7 @@ net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_
     co_return r;
 }
 
-net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& downstream, request_body& body,
+net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downstream, request_body& body,
                                        const routing::route& route, const request_id& id)
 {
     auto& req = body.header();

@@ -34,12 +34,12 @@ struct forward_result {
 /// upstream, and is set on the response to the client. bytes_in is left to
 /// the caller, who owns the body. Not thread-safe: on the session's
 /// executor. Cancellation: the pending operation fails and the request ends.
-net::awaitable<forward_result> forward(proxy_services& svc, beast::tcp_stream& downstream, request_body& body,
+net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downstream, request_body& body,
                                        const routing::route& route, const request_id& id);
 
 /// Writes a local reply for `e` (carrying X-Request-Id: `id`) and fills the
 /// result's status, error and bytes_out.
-net::awaitable<forward_result> reply_with_error(proxy_services& svc, beast::tcp_stream& downstream, errc e,
+net::awaitable<forward_result> reply_with_error(proxy_services& svc, client_stream& downstream, errc e,
                                                 unsigned version, bool keep_alive, const request_id& id);
 
 }  // namespace litmus::forward

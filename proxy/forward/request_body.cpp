@@ -9,7 +9,7 @@ request_body::request_body(http::request<http::string_body>& req)
 {
 }
 
-request_body::request_body(http::request_parser<http::buffer_body>& parser, beast::tcp_stream& downstream,
+request_body::request_body(http::request_parser<http::buffer_body>& parser, client_stream& downstream,
                            beast::flat_buffer& buffer, std::chrono::milliseconds read_timeout)
     : body_(streamed{&parser, &downstream, &buffer, read_timeout, parser.chunked()}),
       client_keep_alive_(parser.get().keep_alive())

@@ -27,7 +27,7 @@ public:
     /// `parser` has read the header only; the body is read from `downstream`
     /// (through `buffer`) while it is written upstream, each read bounded by
     /// `read_timeout`.
-    request_body(http::request_parser<http::buffer_body>& parser, beast::tcp_stream& downstream,
+    request_body(http::request_parser<http::buffer_body>& parser, client_stream& downstream,
                  beast::flat_buffer& buffer, std::chrono::milliseconds read_timeout);
 
     /// The header to rewrite before sending.
@@ -63,7 +63,7 @@ private:
     };
     struct streamed {
         http::request_parser<http::buffer_body>* parser;
-        beast::tcp_stream* downstream;
+        client_stream* downstream;
         beast::flat_buffer* buffer;
         std::chrono::milliseconds read_timeout;
         bool chunked;

@@ -7,7 +7,7 @@
 
 namespace litmus::forward {
 
-net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstream::upstream_connection& conn,
+net::awaitable<relay_result> relay_response(client_stream& downstream, upstream::upstream_connection& conn,
                                             http::response_parser<http::buffer_body>& parser,
                                             const relay_options& opt)
 {
@@ -41,7 +41,7 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
     co_return result;
 }
 
-net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstream,
+net::awaitable<relay_result> relay_redacted_response(client_stream& downstream,
                                                      upstream::upstream_connection& conn,
                                                      http::response_parser<http::buffer_body>& parser,
                                                      const relay_options& opt, std::string_view secret)

@@ -31,7 +31,7 @@ struct relay_options {
 
 /// `parser` has read the response header from `conn`. Not thread-safe.
 /// Cancellation: both streams' operations fail; the result says how far it got.
-net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstream::upstream_connection& conn,
+net::awaitable<relay_result> relay_response(client_stream& downstream, upstream::upstream_connection& conn,
                                             http::response_parser<http::buffer_body>& parser,
                                             const relay_options& opt);
 
@@ -39,7 +39,7 @@ net::awaitable<relay_result> relay_response(beast::tcp_stream& downstream, upstr
 /// (see token_redaction.hpp): read whole (at most max_redacted_body), every
 /// occurrence of `secret` replaced, then written with a fresh Content-Length.
 /// A larger body fails the relay before anything is written.
-net::awaitable<relay_result> relay_redacted_response(beast::tcp_stream& downstream,
+net::awaitable<relay_result> relay_redacted_response(client_stream& downstream,
                                                      upstream::upstream_connection& conn,
                                                      http::response_parser<http::buffer_body>& parser,
                                                      const relay_options& opt, std::string_view secret);

@@ -8,6 +8,10 @@
 //  - Browsers announce themselves with Origin and Sec-Fetch-Site; server-side
 //    clients send neither. A "simple" cross-origin POST needs no preflight,
 //    so any open web page could otherwise make the browser call us.
+// On a Unix-domain listener (`listen: unix:PATH`) the socket file's mode has
+// already decided who may call; the same checks still apply, unchanged:
+// clients over a socket send "Host: localhost" (curl --unix-socket does), and
+// a local web server relaying browser requests must not pass them on.
 
 #include "proxy/core/error.hpp"
 

@@ -16,6 +16,15 @@ process_options clean_env(std::vector<std::pair<std::string, std::string>> env)
     return o;
 }
 
+exit_result run_to_exit(const std::vector<std::string>& args, const process_options& opts)
+{
+    child_process p(LITMUS_PROXY_BINARY, args, opts);
+    exit_result r;
+    BOOST_TEST_REQUIRE(p.wait_for_exit(std::chrono::seconds(10), r.code));
+    r.output = p.output();
+    return r;
+}
+
 std::uint16_t wait_listening(child_process& p)
 {
     BOOST_TEST_REQUIRE(p.wait_for_output("\"event\":\"listening\"", std::chrono::seconds(10)), p.output());

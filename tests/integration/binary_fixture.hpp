@@ -14,6 +14,16 @@ namespace litmus::test {
 /// tests: only PATH and `env`.
 process_options clean_env(std::vector<std::pair<std::string, std::string>> env = {});
 
+/// How a run of the binary ended.
+struct exit_result {
+    int code = -999;     ///< exit status, -N when killed by signal N
+    std::string output;  ///< stdout and stderr
+};
+
+/// Runs the litmus-proxy binary with `args` until it exits (10 s at most:
+/// the test fails otherwise).
+exit_result run_to_exit(const std::vector<std::string>& args, const process_options& opts);
+
 /// Waits (10 s) for the "listening" log line and returns the port it names.
 /// Fails the test when it does not come.
 std::uint16_t wait_listening(child_process& p);

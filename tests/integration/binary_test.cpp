@@ -14,20 +14,6 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct exit_result {
-    int code = -999;
-    std::string output;
-};
-
-exit_result run_to_exit(const std::vector<std::string>& args, const process_options& opts)
-{
-    child_process p(LITMUS_PROXY_BINARY, args, opts);
-    exit_result r;
-    BOOST_TEST_REQUIRE(p.wait_for_exit(10s, r.code));
-    r.output = p.output();
-    return r;
-}
-
 // The binary with a config file pointing it at `fake`, credentials in its env.
 std::unique_ptr<child_process> start_against(const fake::fake_litmus& fake, const temp_dir& dir)
 {

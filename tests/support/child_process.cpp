@@ -71,13 +71,33 @@ std::vector<char*> c_array(std::vector<std::string>& strings)
     return out;
 }
 
+// systemd passes activated sockets from this descriptor on (SD_LISTEN_FDS_START).
+constexpr int first_listen_fd = 3;
+constexpr std::string_view listen_pid_prefix = "LISTEN_PID=";
+
+// `value` in decimal at `out`, NUL-terminated; async-signal-safe.
+void write_decimal(char* out, long value)
+{
+    char digits[24];
+    int n = 0;
+    do {
+        digits[n++] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    } while (value > 0);
+    for (int i = 0; i < n; ++i)
+        out[i] = digits[n - 1 - i];
+    out[n] = '\0';
+}
+
 // Between fork() and execve() only async-signal-safe calls are allowed: the
 // parent has other threads (the fake's server, Boost.Test's) whose locks may
-// be held at the moment of the fork.
+// be held at the moment of the fork. `listen_pid_digits`: where the
+// LISTEN_PID environment entry's value goes (with listen_fd >= 0).
 [[noreturn]] void exec_child(int err_fd, pid_t parent, int devnull, int out_fd, const char* working_dir,
-                             const char* path, char* const* argv, char* const* envp)
+                             const char* path, char* const* argv, char* const* envp, int listen_fd,
+                             char* listen_pid_digits)
 {
-    auto fail = [err_fd] {
+    auto fail = [&err_fd] {
         int err = errno;
         ssize_t w = ::write(err_fd, &err, sizeof err);
         (void)w;
@@ -101,6 +121,16 @@ std::vector<char*> c_array(std::vector<std::string>& strings)
             ::sigaction(sig, &dfl, nullptr);
     if (::dup2(devnull, 0) < 0 || ::dup2(out_fd, 1) < 0 || ::dup2(out_fd, 2) < 0)
         fail();
+    if (listen_fd >= 0) {
+        // The error pipe must not be the descriptor the socket goes to.
+        if (err_fd == first_listen_fd && (err_fd = ::fcntl(err_fd, F_DUPFD_CLOEXEC, first_listen_fd + 1)) < 0)
+            ::_exit(127);
+        // dup2 onto itself would keep close-on-exec: clear it instead.
+        if (listen_fd == first_listen_fd ? ::fcntl(listen_fd, F_SETFD, 0) != 0
+                                         : ::dup2(listen_fd, first_listen_fd) < 0)
+            fail();
+        write_decimal(listen_pid_digits, static_cast<long>(::getpid()));
+    }
     if (working_dir && ::chdir(working_dir) != 0)
         fail();
     ::execve(path, argv, envp);
@@ -168,9 +198,17 @@ child_process::child_process(const std::string& program, const std::vector<std::
         std::vector<std::string> argv_storage;
         argv_storage.push_back(program);
         argv_storage.insert(argv_storage.end(), args.begin(), args.end());
-        std::vector<std::string> env_storage = build_env(opts);
+        process_options effective = opts;
+        if (opts.listen_fd >= 0) {
+            effective.env.emplace_back("LISTEN_FDS", "1");
+            // Room for any pid; LISTEN_PID must be the last entry (see below).
+            effective.env.emplace_back("LISTEN_PID", std::string(20, '0'));
+        }
+        std::vector<std::string> env_storage = build_env(effective);
         std::vector<char*> argv = c_array(argv_storage);
         std::vector<char*> envp = c_array(env_storage);
+        // build_env puts `env` last, in order: the final entry is LISTEN_PID.
+        char* listen_pid_digits = opts.listen_fd >= 0 ? env_storage.back().data() + listen_pid_prefix.size() : nullptr;
         const char* wd = opts.working_dir.empty() ? nullptr : opts.working_dir.c_str();
         const pid_t parent = ::getpid();
 
@@ -178,7 +216,8 @@ child_process::child_process(const std::string& program, const std::vector<std::
         if (pid_ < 0)
             throw_errno(errno, "child_process: fork");
         if (pid_ == 0)
-            exec_child(err_write.fd, parent, devnull.fd, out.fd, wd, resolved->c_str(), argv.data(), envp.data());
+            exec_child(err_write.fd, parent, devnull.fd, out.fd, wd, resolved->c_str(), argv.data(), envp.data(),
+                       opts.listen_fd, listen_pid_digits);
 
         ::close(err_write.fd);
         err_write.fd = -1;

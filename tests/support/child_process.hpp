@@ -20,6 +20,10 @@ struct process_options {
     bool inherit_env = true;
     /// Working directory of the child; empty: the test's own.
     std::string working_dir;
+    /// A listening socket handed to the child as systemd's socket activation
+    /// does: as fd 3, with LISTEN_FDS=1 and LISTEN_PID set to the child's own
+    /// pid (known only after fork, so written in the child). -1: none.
+    int listen_fd = -1;
 };
 
 /// A running child process. stdin is /dev/null; stdout and stderr both go to

@@ -386,6 +386,47 @@ BOOST_AUTO_TEST_CASE(listen_accepts_ip_literals_and_localhost_only)
     }
 }
 
+BOOST_AUTO_TEST_CASE(listen_may_name_a_unix_socket_with_its_mode)
+{
+    auto tcp = load("listen: 127.0.0.1:8081\n");
+    BOOST_TEST(tcp.downstream.unix_path.empty());
+    BOOST_TEST(tcp.downstream.listen_mode.bits == 0660u);
+
+    auto cfg = load("listen: unix:/run/litmus-proxy/proxy.sock\ndownstream:\n  listen_mode: \"0600\"\n");
+    BOOST_TEST(cfg.downstream.unix_path == "/run/litmus-proxy/proxy.sock");
+    BOOST_TEST(cfg.downstream.listen_mode.bits == 0600u);
+    // Unquoted, YAML would read 0660 as a number; the loader takes the text as written.
+    BOOST_TEST(load("downstream:\n  listen_mode: 0640\n").downstream.listen_mode.bits == 0640u);
+
+    // The environment switches either way.
+    auto env = env_credentials;
+    env["LITMUS_PROXY_LISTEN"] = "unix:/tmp/p.sock";
+    BOOST_TEST(load("listen: 127.0.0.1:8081\n", env).downstream.unix_path == "/tmp/p.sock");
+    env["LITMUS_PROXY_LISTEN"] = "127.0.0.1:9000";
+    auto back = load("listen: unix:/tmp/p.sock\n", env);
+    BOOST_TEST(back.downstream.unix_path.empty());
+    BOOST_TEST(back.downstream.listen.port == 9000);
+
+    BOOST_TEST(error_of("listen: unix:proxy.sock\n") ==
+               "config.yaml:1:9: listen: expected an absolute socket path after unix:, such as "
+               "unix:/run/litmus-proxy/proxy.sock, got 'unix:proxy.sock'");
+    BOOST_TEST(error_of("downstream:\n  listen_mode: \"4660\"\n") ==
+               "config.yaml:2:16: downstream.listen_mode: expected an octal file mode such as \"0660\" (no setuid, "
+               "setgid or sticky bits), got '4660'");
+}
+
+BOOST_AUTO_TEST_CASE(credentials_not_needed_loads_without_any)
+{
+    auto cfg = load_config_from_string("admin:\n  listen: 0.0.0.0:9191\n", "config.yaml", env_of({}),
+                                       credentials_use::not_needed);
+    BOOST_TEST(cfg.admin.listen.port == 9191);
+    BOOST_TEST(cfg.credentials.client_id.empty());
+    // Everything else is still checked.
+    BOOST_CHECK_THROW(load_config_from_string("admin:\n  listen: pod:9090\n", "config.yaml", env_of({}),
+                                              credentials_use::not_needed),
+                      config_error);
+}
+
 // ---- errors: keys and node types ----------------------------------------------
 
 BOOST_AUTO_TEST_CASE(unknown_top_level_key_is_named_with_its_line)
@@ -418,7 +459,7 @@ BOOST_AUTO_TEST_CASE(unknown_keys_inside_every_section_are_errors)
         {"downstream:\n  listen: 127.0.0.1:1\n",
          "config.yaml:2:3: unknown key 'downstream.listen' (known keys: header_limit, body_limit, "
          "replay_limit, header_timeout, idle_timeout, io_timeout, target_limit, allowed_hosts, allowed_origins, "
-         "drain_timeout)"},
+         "drain_timeout, listen_mode)"},
         {"tls:\n  ca_files: /x\n",
          "config.yaml:2:3: unknown key 'tls.ca_files' (known keys: ca_file); did you mean 'ca_file'?"},
         {"upstreams:\n  - name: a\n    url: https://a.test\n    prefx: /a\n",
@@ -442,7 +483,7 @@ BOOST_AUTO_TEST_CASE(wrong_node_types_name_the_key)
         std::string_view message;
     };
     const row rows[] = {
-        {"listen: {host: 127.0.0.1}\n", "config.yaml:1:9: listen: expected HOST:PORT, got a mapping"},
+        {"listen: {host: 127.0.0.1}\n", "config.yaml:1:9: listen: expected HOST:PORT or unix:PATH, got a mapping"},
         {"token: 5\n", "config.yaml:1:8: token: expected a mapping of settings (key: value), got a single value"},
         {"token:\n  - url\n", "config.yaml:2:3: token: expected a mapping of settings (key: value), got a list"},
         {"token:\n  fetch_timeout: [1s]\n",

@@ -185,6 +185,38 @@ BOOST_AUTO_TEST_CASE(listen_addresses_are_ip_literals_or_localhost)
                "expected HOST:PORT such as 127.0.0.1:8443 with a port from 0 to 65535, got '127.0.0.1:65536'");
 }
 
+BOOST_AUTO_TEST_CASE(proxy_listen_is_a_tcp_address_or_a_unix_socket_path)
+{
+    auto tcp = parse_proxy_listen("localhost:8080");
+    BOOST_TEST_REQUIRE(tcp.has_value());
+    BOOST_TEST(tcp->tcp.host == "127.0.0.1");
+    BOOST_TEST(tcp->unix_path.empty());
+    auto unix_socket = parse_proxy_listen("unix:/run/litmus-proxy/proxy.sock");
+    BOOST_TEST_REQUIRE(unix_socket.has_value());
+    BOOST_TEST(unix_socket->unix_path == "/run/litmus-proxy/proxy.sock");
+
+    // The TCP form keeps its own messages.
+    BOOST_TEST(parse_proxy_listen("proxy.example.com:8080").error().message ==
+               "the host must be an IP address or localhost (no DNS names), got 'proxy.example.com:8080'");
+    for (std::string_view bad : {"unix:", "unix:relative.sock", "unix:/run/dir/"})
+        BOOST_TEST(contains(parse_proxy_listen(bad).error().message, "expected an absolute socket path"), bad);
+    // sun_path holds 107 bytes and the NUL.
+    BOOST_TEST(parse_proxy_listen("unix:/" + std::string(106, 'a')).has_value());
+    BOOST_TEST(contains(parse_proxy_listen("unix:/" + std::string(107, 'a')).error().message, "longer than 107 bytes"));
+}
+
+BOOST_AUTO_TEST_CASE(file_modes_are_three_octal_digits)
+{
+    BOOST_TEST(parse_file_mode("0660")->bits == 0660u);
+    BOOST_TEST(parse_file_mode("600")->bits == 0600u);
+    BOOST_TEST(parse_file_mode("0777")->bits == 0777u);
+    BOOST_TEST(parse_file_mode("0000")->bits == 0u);
+    for (std::string_view bad : {"", "660a", "0680", "4660", "1777", "66", "00660", "rw-rw----", "0x1b0"})
+        BOOST_TEST(parse_file_mode(bad).has_error(), bad);
+    BOOST_TEST(format_file_mode(file_mode{0660}) == "0660");
+    BOOST_TEST(format_file_mode(file_mode{07}) == "0007");
+}
+
 BOOST_AUTO_TEST_CASE(https_urls_are_split_and_normalised)
 {
     struct row {
