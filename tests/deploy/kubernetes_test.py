@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""deploy/kubernetes: renders the base and the classic-sidecar overlay (with
-render_kustomize.py; also with `kubectl kustomize` when it is installed, and
+"""deploy/kubernetes: renders the base and the classic-sidecar and
+unix-socket overlays (with render_kustomize.py; also with `kubectl kustomize` when it is installed, and
 requires both to agree) and checks on the rendered objects what the README
 promises: the proxy as a native sidecar (or first container in the overlay),
 its listener on loopback and its admin port on the pod IP behind the probes,
@@ -29,6 +29,7 @@ import render_kustomize  # noqa: E402
 REPO = os.path.dirname(os.path.dirname(HERE))
 BASE = os.path.join(REPO, "deploy", "kubernetes", "base")
 CLASSIC = os.path.join(REPO, "deploy", "kubernetes", "overlays", "classic-sidecar")
+UNIX_SOCKET = os.path.join(REPO, "deploy", "kubernetes", "overlays", "unix-socket")
 PROXY = "litmus-proxy"
 CONFIG_MOUNT = "/etc/litmus-proxy"
 CONFIG_FILE = CONFIG_MOUNT + "/config.yaml"
@@ -313,6 +314,39 @@ class classic_sidecar_test(common_checks, unittest.TestCase):
         self.assertEqual(proxy, base_proxy)
 
 
+class unix_socket_test(common_checks, unittest.TestCase):
+    directory = UNIX_SOCKET
+    socket = "/run/litmus-proxy/proxy.sock"
+
+    def env_of(self, container):
+        return {e["name"]: e.get("value") for e in container.get("env", [])}
+
+    def test_proxy_listener_is_loopback_and_admin_on_the_pod_ip(self):
+        """Replaces the loopback check: the proxy listens on a socket in an
+        in-memory emptyDir that only the proxy and the app mount; admin
+        stays on the pod IP."""
+        self.assertEqual(self.env_of(self.r.proxy)["LITMUS_PROXY_LISTEN"], "unix:" + self.socket)
+        directory = os.path.dirname(self.socket)
+        volume_name = self.r.mount_of(self.r.proxy, directory)["name"]
+        self.assertEqual(self.r.volume(volume_name)["emptyDir"].get("medium"), "Memory")
+        mounted_by = sorted(c["name"] for c in self.r.all_containers()
+                            if any(m["name"] == volume_name for m in c.get("volumeMounts", [])))
+        self.assertEqual(mounted_by, ["app", PROXY])
+        app = next(c for c in self.r.pod["containers"] if c["name"] == "app")
+        self.assertEqual(self.env_of(app)["LITMUS_PROXY_SOCKET"], self.socket)
+        for name in ("LITMUS_API_BASE_URL", "LITMUS_INSTANT_API_BASE_URL"):
+            self.assertTrue(self.env_of(app)[name].startswith("http://localhost/"), name)
+        # The socket's 0660 lets the app in only as the proxy's user or group.
+        proxy_user = self.r.proxy["securityContext"]["runAsUser"]
+        self.assertEqual(app["securityContext"]["runAsUser"], proxy_user)
+        admin_host, _, _ = self.r.config["admin"]["listen"].rpartition(":")
+        self.assertEqual(admin_host, "0.0.0.0")
+
+    def test_proxy_is_still_a_native_sidecar(self):
+        self.assertEqual(self.r.pod["initContainers"][0]["name"], PROXY)
+        self.assertEqual(self.r.pod["initContainers"][0].get("restartPolicy"), "Always")
+
+
 class renderer_test(unittest.TestCase):
     """The renderer refuses what it does not implement rather than skip it."""
 
@@ -349,6 +383,18 @@ class renderer_test(unittest.TestCase):
             self.render_with("resources: [pod.yaml]\npatches:\n  - path: patch.yaml\n"
                              "    target: {kind: Pod, name: p}\n",
                              {"pod.yaml": self.pod, "patch.yaml": patch})
+
+    def test_strategic_merge_orders_lists_as_kustomize(self):
+        """The order `kubectl kustomize` gives (kyaml): the patch's
+        elements first, in its order, then the rest of the base."""
+        pod = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+               "  containers: [{name: a, image: i}, {name: b, image: i}, {name: e, image: i}]\n")
+        patch = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"
+                 "  containers: [{name: new, image: j}, {name: b, args: [x]}]\n")
+        out = self.render_with("resources: [pod.yaml]\npatches: [{path: patch.yaml}]\n",
+                               {"pod.yaml": pod, "patch.yaml": patch})[0]
+        self.assertEqual([c["name"] for c in out["spec"]["containers"]], ["new", "b", "a", "e"])
+        self.assertEqual(out["spec"]["containers"][1], {"name": "b", "image": "i", "args": ["x"]})
 
     def test_strategic_merge_merges_containers_by_name(self):
         patch = ("apiVersion: v1\nkind: Pod\nmetadata: {name: p}\nspec:\n"

@@ -278,10 +278,16 @@ def strip_nulls(value, field):
 
 
 def merge_object_list(base, patch, field):
+    """Merges by the list's key as kustomize (kyaml) does, and in its order
+    (checked against `kubectl kustomize`): the patch's elements first, in the
+    patch's order, each merged into the base's element of the same key, then
+    the base's elements the patch does not name, in the base's order."""
     key = MERGE_KEYS.get(field)
     if key is None:
         fail(f"strategic merge: list {field!r} has no known merge key")
-    merged = [copy.deepcopy(e) for e in base]
+    by_key = {e.get(key): e for e in base}
+    named = set()
+    merged = []
     for element in patch:
         if not isinstance(element, dict) or key not in element:
             fail(f"strategic merge: element of {field!r} without {key!r}")
@@ -289,15 +295,14 @@ def merge_object_list(base, patch, field):
         delete = element.pop("$patch", None)
         if delete not in (None, "delete"):
             fail(f"strategic merge: $patch: {delete} in {field!r} is not supported")
-        at = next((i for i, e in enumerate(merged) if e.get(key) == element[key]), None)
+        named.add(element[key])
         if delete:
-            if at is not None:
-                merged.pop(at)
-        elif at is None:
-            merged.append(strip_nulls(copy.deepcopy(element), field))
+            continue
+        if element[key] in by_key:
+            merged.append(strategic_merge(copy.deepcopy(by_key[element[key]]), element, field))
         else:
-            merged[at] = strategic_merge(merged[at], element, field)
-    return merged
+            merged.append(strip_nulls(copy.deepcopy(element), field))
+    return merged + [copy.deepcopy(e) for e in base if e.get(key) not in named]
 
 
 def target_matches(target, obj):
