@@ -72,6 +72,7 @@ proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg,
         admin::admin_sources{[this] { return metrics_text(); }, [this] { return state(); }});
     notifier_ = std::make_unique<admin::systemd_notifier>(ioc.get_executor(), [this] { return state(); });
     tokens_->on_fetch_finished([this] { notifier_->update(); });
+    log_flush_ = std::make_unique<log_flush_timer>(ioc.get_executor());
 }
 
 proxy_app::~proxy_app() = default;
@@ -83,6 +84,7 @@ void proxy_app::start()
     listener_->start();
     admin_->start();
     notifier_->start();
+    log_flush_->start();
 }
 
 void proxy_app::drain(std::function<void()> done)
@@ -95,6 +97,7 @@ void proxy_app::drain(std::function<void()> done)
         for (auto& p : services_->pools)
             p->close_idle();
         notifier_->stop();
+        log_flush_->stop();
         // Last: until the drain is done, /readyz keeps answering "draining".
         admin_->close(std::move(done));
     });

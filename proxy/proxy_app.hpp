@@ -8,6 +8,7 @@
 #include "proxy/admin/readiness.hpp"
 #include "proxy/admin/systemd_notifier.hpp"
 #include "proxy/config/config.hpp"
+#include "proxy/core/log_flush_timer.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/downstream/downstream_metrics.hpp"
 #include "proxy/downstream/listener.hpp"
@@ -86,6 +87,7 @@ private:
     std::unique_ptr<downstream::listener> listener_;
     std::unique_ptr<admin::admin_listener> admin_;
     std::unique_ptr<admin::systemd_notifier> notifier_;
+    std::unique_ptr<log_flush_timer> log_flush_;
 };
 
 }  // namespace litmus

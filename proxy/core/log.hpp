@@ -26,6 +26,17 @@ bool enabled(level l) noexcept;
 /// Thread-safe; allocates nothing once a thread has written a line.
 void write(level l, std::string_view event, const boost::json::object& fields = {});
 
+/// As write(), for lines written often and read later (the access log): the
+/// line goes into this thread's buffer, which is written with one write(2)
+/// when the next line would take it past PIPE_BUF (so a write stays atomic on
+/// a pipe), before any write() on this thread (lines keep their order), at
+/// flush(), and when the thread exits. Thread-safe.
+void write_buffered(level l, std::string_view event, const boost::json::object& fields);
+
+/// Writes this thread's buffered lines now. Called on a short timer by the
+/// proxy (log_flush_timer) and at exit.
+void flush();
+
 inline void debug(std::string_view e, const boost::json::object& f = {}) { if (enabled(level::debug)) write(level::debug, e, f); }
 inline void info(std::string_view e, const boost::json::object& f = {}) { write(level::info, e, f); }
 inline void warn(std::string_view e, const boost::json::object& f = {}) { write(level::warn, e, f); }
@@ -43,7 +54,8 @@ void format_line(std::string& out, std::string_view timestamp, level l, std::str
                  const boost::json::object& fields);
 
 /// Tests only: sees every line write() sends (without its newline), on the
-/// writing thread, after the line went to stderr.
+/// writing thread, after the line went to stderr; and every line
+/// write_buffered() takes, once it is in the buffer.
 class line_observer {
 public:
     virtual ~line_observer() = default;

@@ -69,7 +69,8 @@ void log_access(const forward::request_id& id, const request_summary& req, std::
     f.emplace("bytes_out", r.bytes_out);
     if (r.error)
         f.emplace("error", name_of(*r.error));
-    log::info("access", f);
+    // Buffered: one write(2) per batch of lines, not per request.
+    log::write_buffered(log::level::info, "access", f);
 }
 
 // True when the header bytes in `data` (up to the blank line that ends the

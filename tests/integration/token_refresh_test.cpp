@@ -90,8 +90,10 @@ BOOST_AUTO_TEST_CASE(steady_stream_is_served_by_background_refreshes_before_expi
     BOOST_TEST(unauthorized_retries(proxy) == 0.0);
     BOOST_TEST(value_of(proxy.app().token_metrics().invalidations) == 0.0);
 
-    // Four refreshes, each started before the previous token expired, one
-    // token request each (a second one would come within a few ms).
+    // Four refreshes, each started before the previous token expired. That
+    // each is one token request (single flight) is proven on a mock clock in
+    // token_source_test: arrival times at the fake cannot show it, since a
+    // loaded machine delays one request's TLS handshake and not the next.
     auto tokens = fake.token_requests();
     BOOST_TEST_REQUIRE(tokens.size() >= 5u);
     for (std::size_t i = 1; i < tokens.size(); ++i) {
@@ -99,7 +101,6 @@ BOOST_AUTO_TEST_CASE(steady_stream_is_served_by_background_refreshes_before_expi
         {
             BOOST_TEST(grant_type(tokens[i]) == "client_credentials");
             BOOST_TEST(ms_of(tokens[i].at - tokens[i - 1].at) < 1000.0);
-            BOOST_TEST(ms_of(tokens[i].at - tokens[i - 1].at) > 20.0);
         }
     }
     // Each one succeeded (the last may still be on its way back).

@@ -1,13 +1,21 @@
 #include "proxy/core/log.hpp"
+#include "proxy/core/log_flush_timer.hpp"
 
+#include <boost/asio/io_context.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <string>
 #include <vector>
+
+#include <climits>
+#include <sys/socket.h>
+#include <unistd.h>
 
 namespace litmus::log {
 
@@ -34,6 +42,48 @@ struct collected_lines : line_observer {
 struct level_guard {
     ~level_guard() { set_level(level::info); }
 };
+
+// Points stderr at a SOCK_SEQPACKET socket while alive: each read returns
+// exactly what one write(2) sent, so the tests see how lines were batched.
+class stderr_capture {
+public:
+    stderr_capture()
+    {
+        int fds[2];
+        BOOST_TEST_REQUIRE(::socketpair(AF_UNIX, SOCK_SEQPACKET, 0, fds) == 0);
+        read_end_ = fds[0];
+        saved_ = ::dup(STDERR_FILENO);
+        ::dup2(fds[1], STDERR_FILENO);
+        ::close(fds[1]);
+    }
+    ~stderr_capture()
+    {
+        ::dup2(saved_, STDERR_FILENO);
+        ::close(saved_);
+        ::close(read_end_);
+    }
+    stderr_capture(const stderr_capture&) = delete;
+    stderr_capture& operator=(const stderr_capture&) = delete;
+
+    /// The writes that have arrived, one string each, without waiting.
+    std::vector<std::string> writes()
+    {
+        std::vector<std::string> out;
+        char buf[65536];
+        for (;;) {
+            ssize_t n = ::recv(read_end_, buf, sizeof buf, MSG_DONTWAIT);
+            if (n <= 0)
+                return out;
+            out.emplace_back(buf, static_cast<std::size_t>(n));
+        }
+    }
+
+private:
+    int read_end_ = -1;
+    int saved_ = -1;
+};
+
+std::size_t count_lines(const std::string& text) { return static_cast<std::size_t>(std::count(text.begin(), text.end(), '\n')); }
 
 }  // namespace
 
@@ -163,6 +213,98 @@ BOOST_AUTO_TEST_CASE(write_honours_the_level_and_sends_one_line)
     debug("now_kept");
     BOOST_TEST_REQUIRE(seen.lines.size() == 3u);
     BOOST_TEST(seen.lines[2].find("\"level\":\"debug\"") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(buffered_lines_wait_for_flush_and_keep_their_order)
+{
+    stderr_capture err;
+    collected_lines seen;
+    write_buffered(level::info, "access", {{"n", 1}});
+    write_buffered(level::info, "access", {{"n", 2}});
+    BOOST_TEST(err.writes().empty());
+    // The observer sees a buffered line as it is taken.
+    BOOST_TEST(seen.lines.size() == 2u);
+
+    // An unbuffered line sends the buffered ones first, in one write.
+    warn("upstream_failed");
+    auto writes = err.writes();
+    BOOST_TEST_REQUIRE(writes.size() == 2u);
+    BOOST_TEST(count_lines(writes[0]) == 2u);
+    BOOST_TEST(writes[0].find("\"n\":1") < writes[0].find("\"n\":2"));
+    BOOST_TEST(writes[1].find("upstream_failed") != std::string::npos);
+
+    write_buffered(level::info, "access", {{"n", 3}});
+    flush();
+    writes = err.writes();
+    BOOST_TEST_REQUIRE(writes.size() == 1u);
+    BOOST_TEST(json::parse(writes[0]).as_object().at("n").as_int64() == 3);
+    flush();
+    BOOST_TEST(err.writes().empty());
+}
+
+BOOST_AUTO_TEST_CASE(buffered_writes_hold_whole_lines_up_to_pipe_buf)
+{
+    stderr_capture err;
+    const std::string path(150, 'p');
+    for (int i = 0; i < 100; ++i)
+        write_buffered(level::info, "access", {{"n", i}, {"path", path}});
+    // A line longer than PIPE_BUF is written alone, after what was buffered.
+    write_buffered(level::info, "access", {{"n", 100}, {"path", std::string(PIPE_BUF, 'x')}});
+    write_buffered(level::info, "access", {{"n", 101}});
+    flush();
+    std::size_t lines = 0;
+    std::int64_t next = 0;
+    for (const auto& w : err.writes()) {
+        BOOST_TEST_CONTEXT("write of " << w.size() << " bytes")
+        {
+            BOOST_TEST(w.back() == '\n');
+            if (count_lines(w) > 1)
+                BOOST_TEST(w.size() <= std::size_t{PIPE_BUF});
+        }
+        std::size_t start = 0;
+        while (start < w.size()) {
+            auto end = w.find('\n', start);
+            BOOST_TEST(json::parse(w.substr(start, end - start)).as_object().at("n").as_int64() == next++);
+            start = end + 1;
+            ++lines;
+        }
+    }
+    BOOST_TEST(lines == 102u);
+}
+
+BOOST_AUTO_TEST_CASE(buffered_lines_honour_the_level)
+{
+    level_guard restore;
+    stderr_capture err;
+    set_level(level::warn);
+    write_buffered(level::info, "access", {});
+    flush();
+    BOOST_TEST(err.writes().empty());
+}
+
+BOOST_AUTO_TEST_CASE(the_flush_timer_writes_buffered_lines_without_traffic)
+{
+    stderr_capture err;
+    boost::asio::io_context ioc;
+    log_flush_timer timer(ioc.get_executor(), std::chrono::milliseconds(5));
+    timer.start();
+    write_buffered(level::info, "access", {{"n", 1}});
+    std::vector<std::string> writes;
+    // Bounded: the timer fires within milliseconds; 5 s is the failure.
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
+    while (writes.empty() && std::chrono::steady_clock::now() < deadline) {
+        ioc.run_one_for(std::chrono::milliseconds(50));
+        writes = err.writes();
+    }
+    BOOST_TEST_REQUIRE(writes.size() == 1u);
+    BOOST_TEST(writes[0].find("\"n\":1") != std::string::npos);
+
+    // stop() writes what is left at once.
+    write_buffered(level::info, "access", {{"n", 2}});
+    timer.stop();
+    writes = err.writes();
+    BOOST_TEST_REQUIRE(writes.size() == 1u);
+    BOOST_TEST(writes[0].find("\"n\":2") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

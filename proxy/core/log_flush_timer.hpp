@@ -1,0 +1,33 @@
+#pragma once
+// Writes the access lines that log::write_buffered() holds back, on a short
+// timer, so that they reach the log within `interval` even when traffic stops.
+
+#include "proxy/core/net.hpp"
+
+#include <chrono>
+
+namespace litmus {
+
+/// Not thread-safe: runs on the thread whose buffered lines it flushes (the
+/// proxy's io_context thread; log buffers are per thread).
+class log_flush_timer {
+public:
+    static constexpr std::chrono::milliseconds default_interval{100};
+
+    explicit log_flush_timer(net::any_io_executor ex, std::chrono::milliseconds interval = default_interval);
+
+    /// Flushes every `interval` until stop().
+    void start();
+
+    /// Cancels the timer and flushes what is buffered now.
+    void stop();
+
+private:
+    void arm();
+
+    net::steady_timer timer_;
+    std::chrono::milliseconds interval_;
+    bool stopped_ = false;
+};
+
+}  // namespace litmus
