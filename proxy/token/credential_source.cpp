@@ -4,7 +4,9 @@
 #include "proxy/core/log.hpp"
 
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 
@@ -24,10 +26,10 @@ credential_source::credential_source(const config::credentials_config& initial)
         if (path.empty())
             return;
         watched_file f{std::move(credential), path, member, {}, false};
-        mode_t mode = 0;
-        f.last = identify(path, &mode);
+        struct stat st {};
+        f.last = identify(path, &st);
         if (f.last.error == 0)
-            check_permissions(f, mode);
+            check_permissions(f, st);
         files_.push_back(std::move(f));
     };
     watch("client_id", initial.client_id_file, &client_credentials::client_id);
@@ -44,38 +46,59 @@ void credential_source::rescan(rescan_mode m)
 {
     std::lock_guard lock(mutex_);
     for (auto& f : files_) {
-        mode_t file_mode = 0;
-        auto now = identify(f.path, &file_mode);
+        struct stat st {};
+        auto now = identify(f.path, &st);
         if (now == f.last && m == rescan_mode::if_changed)
             continue;
         f.last = now;
         if (now.error == 0)
-            check_permissions(f, file_mode);
+            check_permissions(f, st);
         reread(f);
     }
 }
 
-credential_source::file_identity credential_source::identify(const std::string& path, mode_t* mode_out)
+credential_source::file_identity credential_source::identify(const std::string& path, struct stat* st)
 {
     file_identity id;
-    struct stat st {};
-    if (::stat(path.c_str(), &st) != 0) {
+    if (::stat(path.c_str(), st) != 0) {
         id.error = errno;
         return id;
     }
-    id.device = st.st_dev;
-    id.inode = st.st_ino;
-    id.size = st.st_size;
-    id.mtime = st.st_mtim;
-    *mode_out = st.st_mode;
+    id.device = st->st_dev;
+    id.inode = st->st_ino;
+    id.size = st->st_size;
+    id.mtime = st->st_mtim;
     return id;
 }
 
-// Expects mutex_ held.
-void credential_source::check_permissions(watched_file& f, mode_t mode)
+namespace {
+
+// Group access is no exposure when the group is root's (root reads every file
+// anyway; systemd's credential files are root:root 0440 with an ACL for the
+// service) or one of the proxy's own (Kubernetes' fsGroup, through which a
+// non-root proxy reads a 0440 secret).
+bool group_is_trusted(gid_t group)
 {
-    if (f.permissions_warned || (mode & (S_IRWXG | S_IRWXO)) == 0)
+    if (group == 0 || group == ::getegid())
+        return true;
+    gid_t groups[256];
+    const int n = ::getgroups(256, groups);
+    return std::find(groups, groups + std::max(n, 0), group) != groups + std::max(n, 0);
+}
+
+bool others_may_read(const struct stat& st)
+{
+    return (st.st_mode & S_IRWXO) != 0 || ((st.st_mode & S_IRWXG) != 0 && !group_is_trusted(st.st_gid));
+}
+
+}  // namespace
+
+// Expects mutex_ held.
+void credential_source::check_permissions(watched_file& f, const struct stat& st)
+{
+    if (f.permissions_warned || !others_may_read(st))
         return;
+    const mode_t mode = st.st_mode;
     f.permissions_warned = true;
     char octal[8];
     std::snprintf(octal, sizeof octal, "%04o", static_cast<unsigned>(mode & 07777));
@@ -83,7 +106,8 @@ void credential_source::check_permissions(watched_file& f, mode_t mode)
               {{"credential", f.credential},
                {"path", f.path},
                {"mode", octal},
-               {"note", "readable by group or others; make it 0400 or 0600 (Kubernetes: defaultMode: 0400)"}});
+               {"note", "readable by others or by a group that is not the proxy's; make it 0400 or 0600 "
+                        "(Kubernetes: defaultMode 0440 with the pod's fsGroup)"}});
 }
 
 // Expects mutex_ held.

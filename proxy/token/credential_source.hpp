@@ -6,6 +6,7 @@
 
 #include "proxy/config/config.hpp"
 
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include <ctime>
@@ -31,7 +32,8 @@ struct client_credentials {
 ///
 /// A changed file that cannot be read or is empty leaves the old value in use
 /// and is logged once per change (`credential_file_unusable`). A file readable
-/// by group or others is logged once per path (`credential_file_permissions`).
+/// by others, or by a group other than root's and the proxy's own, is logged
+/// once per path (`credential_file_permissions`).
 /// A new value is logged as `credentials_reloaded`. Logs name the credential
 /// and the path, never the value.
 ///
@@ -74,8 +76,8 @@ private:
         bool permissions_warned = false;
     };
 
-    static file_identity identify(const std::string& path, mode_t* mode_out);
-    void check_permissions(watched_file& f, mode_t mode);
+    static file_identity identify(const std::string& path, struct stat* st_out);
+    void check_permissions(watched_file& f, const struct stat& st);
     void reread(watched_file& f);
 
     mutable std::mutex mutex_;  ///< guards everything below

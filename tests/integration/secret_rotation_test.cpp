@@ -217,6 +217,20 @@ BOOST_AUTO_TEST_CASE(sighup_rereads_log_level_and_credential_files)
     BOOST_TEST(out.find("rotated-secret") == std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(a_secret_file_only_the_proxys_own_group_can_read_is_not_warned_about)
+{
+    // Kubernetes' 0440 with the pod's fsGroup: the file's group (here the
+    // test's, which the child inherits) is the proxy's own.
+    fake::fake_litmus fake;
+    temp_dir dir;
+    secret_volume vol(dir.path());
+    vol.publish("client_secret", "test-secret\n", fs::perms::owner_read | fs::perms::group_read);
+    auto config = dir.write_file("p.yaml", yaml_for(fake, "", credentials_yaml(vol.path("client_secret"), "20ms")));
+    child_process p(LITMUS_PROXY_BINARY, {"--config", config}, clean_env());
+    wait_listening(p);  // the check runs before the listeners start
+    BOOST_TEST(p.output().find("credential_file_permissions") == std::string::npos, p.output());
+}
+
 BOOST_AUTO_TEST_CASE(a_secret_file_others_can_read_is_warned_about_once)
 {
     fake::fake_litmus fake;
