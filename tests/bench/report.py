@@ -159,7 +159,7 @@ def stall_table(path):
         f"±{float(r['window_ms']):.0f} ms around each of {r['refreshes']} refreshes): "
         f"{r['requests']} requests, **{r['failed']} failed**.",
         "",
-        "| requests | count | p50 µs | p99.9 µs | max µs |",
+        "| requests | count | p50 µs | p99.9 µs (× the rest's) | max µs |",
         "|---|---:|---:|---:|---:|",
         f"| near a refresh | {r['near_requests']} | {number(float(r['near_p50_us']))} | "
         f"{number(near)} ×{near / rest:.2f} | {number(float(r['near_max_us']))} |",
