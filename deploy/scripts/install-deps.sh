@@ -3,7 +3,18 @@
 # that are missing. Safe to run again: with everything present it does nothing.
 #   deploy/scripts/install-deps.sh          build + demo dependencies
 #   deploy/scripts/install-deps.sh --test   also what the test suite uses
+#   deploy/scripts/install-deps.sh --bench  also what tests/bench/run.sh uses
+# --test and --bench can be given together.
 set -euo pipefail
+
+test=false bench=false
+for arg in "$@"; do
+  case $arg in
+    --test) test=true ;;
+    --bench) bench=true ;;
+    *) echo "install-deps: unknown option $arg (--test, --bench)" >&2; exit 2 ;;
+  esac
+done
 
 packages=(
   g++ cmake ninja-build pkg-config
@@ -11,7 +22,7 @@ packages=(
   libyaml-cpp-dev prometheus-cpp-dev libssl-dev libsystemd-dev
   curl ca-certificates
 )
-if [[ "${1:-}" == "--test" ]]; then
+if $test; then
   # A client in another language exercises the proxy the way applications do.
   packages+=(python3)
   # The deployment tests render the Kubernetes manifests (PyYAML) and check
@@ -27,6 +38,15 @@ if [[ "${1:-}" == "--test" ]]; then
   # The fuzz stage: clang with libFuzzer and the sanitizer runtimes, and
   # llvm-symbolizer for readable stacks.
   packages+=(clang-14 libclang-rt-14-dev llvm-14)
+fi
+if $bench; then
+  # tests/bench/run.sh: the upstream and the two proxies compared with
+  # litmus-proxy, the load generator, start-to-ready timing, instruction
+  # counts, CPU pinning (taskset), and openssl/python3 for the run-time
+  # certificates, the exact-count client and the report. nginx and haproxy
+  # are started by the benchmark only: the services their packages start on
+  # a systemd host are stopped below when this script installed them.
+  packages+=(nginx haproxy wrk hyperfine valgrind util-linux openssl python3 curl)
 fi
 
 missing=()
@@ -49,3 +69,11 @@ if [[ " ${missing[*]} " == *" prometheus "* ]] && [[ -d /run/systemd/system ]]; 
   echo "install-deps: stopping and disabling the prometheus service (only promtool is needed)" >&2
   $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
 fi
+# nginx would hold port 80 and haproxy run an empty config; the benchmark
+# starts its own instances with its own configs.
+for service in nginx haproxy; do
+  if [[ " ${missing[*]} " == *" $service "* ]] && [[ -d /run/systemd/system ]]; then
+    echo "install-deps: stopping and disabling the $service service (the benchmark runs its own)" >&2
+    $sudo systemctl disable --now "$service" >/dev/null 2>&1 || true
+  fi
+done
