@@ -6,6 +6,8 @@
 #include "proxy/core/net.hpp"
 #include "proxy/routing/header_rules.hpp"
 
+#include <algorithm>
+
 namespace litmus::forward {
 
 /// Body bytes moved per read/write pair; lives in the coroutine frame.
@@ -57,6 +59,10 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
     const routing::header_snapshot header(parser.get());
     std::size_t trailer_fields = 0;
     char buf[pump_chunk];
+    // Beast reads max(512, free capacity) bytes per read_some: left at the
+    // 512 bytes of its first read, the buffer would pass a 64 KiB body on in
+    // 128 reads and writes of 512 bytes (what callgrind and strace showed).
+    in_buffer.reserve(std::min(pump_chunk, in_buffer.max_size()));
     do {
         if (!parser.is_done()) {
             body.data = buf;
