@@ -11,6 +11,8 @@ packages=(
   libyaml-cpp-dev prometheus-cpp-dev libssl-dev libsystemd-dev
   curl ca-certificates
 )
+# `cpack -G DEB` computes the Debian package's Depends with dpkg-shlibdeps.
+packages+=(dpkg-dev)
 if [[ "${1:-}" == "--test" ]]; then
   # A client in another language exercises the proxy the way applications do.
   packages+=(python3)
