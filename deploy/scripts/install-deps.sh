@@ -21,6 +21,8 @@ packages=(
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   libyaml-cpp-dev prometheus-cpp-dev libssl-dev libsystemd-dev
   curl ca-certificates
+  # `cpack -G DEB` computes the Debian package's Depends with dpkg-shlibdeps.
+  dpkg-dev
 )
 if $test; then
   # A client in another language exercises the proxy the way applications do.
