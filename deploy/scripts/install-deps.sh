@@ -3,6 +3,8 @@
 # that are missing. Safe to run again: with everything present it does nothing.
 #   deploy/scripts/install-deps.sh          build + demo dependencies
 #   deploy/scripts/install-deps.sh --test   also what the test suite uses
+#   deploy/scripts/install-deps.sh --image  also what deploy/scripts/image-test.sh
+#                                           uses to build and run the container image
 set -euo pipefail
 
 packages=(
@@ -27,6 +29,12 @@ if [[ "${1:-}" == "--test" ]]; then
   # The fuzz stage: clang with libFuzzer and the sanitizer runtimes, and
   # llvm-symbolizer for readable stacks.
   packages+=(clang-14 libclang-rt-14-dev llvm-14)
+fi
+if [[ "${1:-}" == "--image" ]]; then
+  # deploy/scripts/image-test.sh: podman builds and runs the image (with runc,
+  # which works where crun's cgroup setup does not), debootstrap makes the
+  # Debian base images when no registry is reachable.
+  packages+=(podman runc debootstrap)
 fi
 
 missing=()
