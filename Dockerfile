@@ -26,20 +26,6 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLITMUS_BUILD_TEST
 # ---- runtime ----------------------------------------------------------------
 FROM debian:bookworm-slim
 
-# Keep VERSION in step with project() in CMakeLists.txt (image-test.sh checks
-# the label against `litmus-proxy --version`). The repository names no
-# licence yet: NOASSERTION (SPDX) until it does.
-ARG VERSION=0.1.0
-ARG REVISION=""
-ARG SOURCE=""
-ARG LICENSES=NOASSERTION
-LABEL org.opencontainers.image.title="litmus-proxy" \
-      org.opencontainers.image.description="Sidecar that holds Litmus OAuth client credentials and forwards local HTTP requests to the Litmus API with a Bearer token" \
-      org.opencontainers.image.version="${VERSION}" \
-      org.opencontainers.image.revision="${REVISION}" \
-      org.opencontainers.image.source="${SOURCE}" \
-      org.opencontainers.image.licenses="${LICENSES}"
-
 # Exactly the shared libraries the binary links (objdump -p: NEEDED), and the
 # CA store that verifies Litmus's certificates. libstdc++6 and libc6 are in
 # the base image.
@@ -54,6 +40,21 @@ COPY --from=build /out/usr/bin/litmus-proxy /usr/bin/litmus-proxy
 # Read when no --config is given. Credentials never come with the image: they
 # come from the environment or mounted files (LITMUS_CLIENT_*_FILE).
 COPY deploy/container/config.yaml /etc/litmus-proxy/config.yaml
+
+# Labels last: a new revision does not rebuild the layers above.
+# Keep VERSION in step with project() in CMakeLists.txt (image-test.sh checks
+# the label against `litmus-proxy --version`). The repository names no
+# licence yet: NOASSERTION (SPDX) until it does.
+ARG VERSION=0.1.0
+ARG REVISION=""
+ARG SOURCE=""
+ARG LICENSES=NOASSERTION
+LABEL org.opencontainers.image.title="litmus-proxy" \
+      org.opencontainers.image.description="Sidecar that holds Litmus OAuth client credentials and forwards local HTTP requests to the Litmus API with a Bearer token" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.source="${SOURCE}" \
+      org.opencontainers.image.licenses="${LICENSES}"
 
 # 65532: the conventional "nonroot" uid/gid, the one deploy/kubernetes runs
 # as. Numeric, so runAsNonRoot can verify it without an /etc/passwd entry.
