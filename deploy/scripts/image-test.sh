@@ -56,8 +56,12 @@ revision=$(git rev-parse HEAD 2>/dev/null || echo unknown)
 echo "image-test: building $image (version $version)"
 previous=$(podman image inspect --format '{{.Id}}' "$image" 2>/dev/null || true)
 build_started=$SECONDS
+# --label too: podman 4.3 (buildah 1.28) caches a LABEL step by its text
+# before ${} expansion, so with the layers above cached the image would keep
+# the previous commit's revision.
 nice -n 10 podman build --isolation chroot --network host --pull=never --format docker \
   --build-arg VERSION="$version" --build-arg REVISION="$revision" \
+  --label org.opencontainers.image.revision="$revision" \
   -t "$image" . >"$work/build.log" 2>&1 || { tail -n 40 "$work/build.log" >&2; fail "podman build"; }
 build_seconds=$((SECONDS - build_started))
 # The image this tag named before, now untagged: removed unless still in use.
@@ -161,4 +165,5 @@ if podman logs "$container" 2>&1 | grep -q 'image-test-secret'; then fail "the s
 pass "podman stop: drained and exited 0 in ${stop_seconds} s"
 
 size=$(podman image inspect --format '{{.Size}}' "$image")
-echo "image-test: passed. $image: $size bytes ($((size / 1024 / 1024)) MiB); build took ${build_seconds} s"
+mib=$(awk -v s="$size" 'BEGIN { printf "%.1f", s / 1048576 }')
+echo "image-test: passed. $image: $size bytes ($mib MiB); build took ${build_seconds} s"
