@@ -13,6 +13,8 @@
 #     no credentials;
 #  5. .dockerignore keeps build trees and .git out of the context.
 # Usage: dockerfile_test.sh LITMUS_PROXY_BINARY
+# No `cmd | grep -q` / `| head`: under pipefail a reader that stops early
+# fails the pipeline with SIGPIPE at random.
 set -euo pipefail
 
 binary=$(realpath "$1")
@@ -37,10 +39,10 @@ installed=$(sed -n '/apt-get install/,/&&/p' <<<"$runtime" | tr ' \\' '\n\n' |
 in_base="libc6 libgcc-s1 libstdc++6"
 needed_packages=()
 while read -r soname; do
-  path=$(ldconfig -p | awk -v s="$soname" '$1 == s { print $NF; exit }')
+  path=$(ldconfig -p | awk -v s="$soname" '$1 == s && !found { print $NF; found = 1 }')
   [[ -n $path ]] || { fail "$soname (NEEDED) not found by ldconfig"; continue; }
-  package=$(dpkg -S "$(realpath "$path")" 2>/dev/null | head -n 1 | cut -d: -f1) ||
-    package=$(dpkg -S "$path" 2>/dev/null | head -n 1 | cut -d: -f1)
+  package=$(dpkg -S "$(realpath "$path")" 2>/dev/null | awk -F: 'NR == 1 { print $1 }') ||
+    package=$(dpkg -S "$path" 2>/dev/null | awk -F: 'NR == 1 { print $1 }')
   [[ -n $package ]] || { fail "no package holds $path"; continue; }
   needed_packages+=("$package")
 done < <(objdump -p "$binary" | awk '$1 == "NEEDED" { print $2 }')
@@ -50,7 +52,7 @@ for package in $(printf '%s\n' "${needed_packages[@]}" | sort -u); do
 done
 for package in $installed; do
   [[ $package == ca-certificates ]] && continue
-  printf '%s\n' "${needed_packages[@]}" | grep -qx "$package" ||
+  grep -qx "$package" <<<"$(printf '%s\n' "${needed_packages[@]}")" ||
     fail "the runtime stage installs $package, which the binary does not link"
 done
 grep -q -- '--no-install-recommends' <<<"$runtime" || fail "runtime apt-get without --no-install-recommends"
@@ -66,7 +68,7 @@ for label in title description version revision source licenses; do
 done
 
 # --- 3. user, entrypoint, health check, port -------------------------------------------
-kube_user=$(sed -n 's/^ *runAsUser: \([0-9]*\)$/\1/p' "$root/deploy/kubernetes/base/deployment.yaml" | head -n 1)
+kube_user=$(awk '$1 == "runAsUser:" && !u { u = $2 } END { print u }' "$root/deploy/kubernetes/base/deployment.yaml")
 grep -qx "USER $kube_user:$kube_user" <<<"$runtime" || fail "USER is not $kube_user:$kube_user (deploy/kubernetes runAsUser)"
 grep -qx 'ENTRYPOINT \["/usr/bin/litmus-proxy"\]' <<<"$runtime" || fail "ENTRYPOINT is not the binary in exec form"
 grep -qx '  CMD \["/usr/bin/litmus-proxy", "health"\]' <<<"$runtime" || fail "HEALTHCHECK is not 'litmus-proxy health' in exec form"
@@ -84,7 +86,7 @@ grep -qE '^ *(credentials|client_id|client_secret)' "$config" && fail "$config: 
 
 # --- 5. build context ---------------------------------------------------------------------
 ignore=$root/.dockerignore
-[[ $(grep -v '^#' "$ignore" | grep -v '^$' | head -n 1) == '*' ]] || fail ".dockerignore does not start by excluding everything"
+[[ $(awk '!/^#/ && NF && !first { first = $0 } END { print first }' "$ignore") == '*' ]] || fail ".dockerignore does not start by excluding everything"
 grep -qE '^!(build|\.git)' "$ignore" && fail ".dockerignore lets a build tree or .git in"
 # Every source of a COPY is let in by a `!PATH` line: the path or a folder above it.
 included=$(sed -n 's/^!//p' "$ignore")
