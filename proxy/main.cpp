@@ -43,7 +43,9 @@ asked on 127.0.0.1) GET /healthz within 2 s, for a container HEALTHCHECK.
 Exit 0 healthy, 1 not, with a one-line cause. Needs no credentials.
 
 options:
-  -c, --config FILE   YAML configuration (default: none, built-in defaults)
+  -c, --config FILE   YAML configuration (default: /etc/litmus-proxy/config.yaml
+                      if it exists, else the built-in defaults; the environment
+                      variable LITMUS_PROXY_CONFIG names another default file)
       --check-config  load and validate the configuration, then exit
   -h, --help          show this help
       --version       show the version
@@ -132,6 +134,8 @@ int main(int argc, char** argv)
     auto opts = parse_args(argc, argv, exit_code);
     if (!opts)
         return exit_code;
+    // Resolved once: SIGHUP re-reads the same file.
+    opts->config_path = config::config_path_to_load(opts->config_path, config::process_env());
 
     // Before the configuration is loaded as for a start: health needs no
     // credentials, and reports a bad configuration as unhealthy (1), not 2.

@@ -4,15 +4,18 @@
 #   deploy/scripts/install-deps.sh          build + demo dependencies
 #   deploy/scripts/install-deps.sh --test   also what the test suite uses
 #   deploy/scripts/install-deps.sh --bench  also what tests/bench/run.sh uses
-# --test and --bench can be given together.
+#   deploy/scripts/install-deps.sh --image  also what the container scripts use
+#     (image-test.sh, systemd-container-test.sh, make-base-images.sh)
+# The options can be combined.
 set -euo pipefail
 
-test=false bench=false
+test=false bench=false image=false
 for arg in "$@"; do
   case $arg in
     --test) test=true ;;
     --bench) bench=true ;;
-    *) echo "install-deps: unknown option $arg (--test, --bench)" >&2; exit 2 ;;
+    --image) image=true ;;
+    *) echo "install-deps: unknown option $arg (--test, --bench, --image)" >&2; exit 2 ;;
   esac
 done
 
@@ -49,6 +52,13 @@ if $bench; then
   # are started by the benchmark only: the services their packages start on
   # a systemd host are stopped below when this script installed them.
   packages+=(nginx haproxy wrk hyperfine valgrind util-linux openssl python3 curl)
+fi
+if $image; then
+  # deploy/scripts/image-test.sh: podman builds and runs the image (with runc,
+  # which works where crun's cgroup setup does not), debootstrap makes the
+  # Debian base images when no registry is reachable; systemd-container-test.sh
+  # also uses python3.
+  packages+=(podman runc debootstrap python3)
 fi
 
 missing=()

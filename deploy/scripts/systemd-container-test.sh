@@ -26,6 +26,7 @@ fail() { echo "systemd-container-test: FAIL: $*" >&2; exit 1; }
 step() { echo "== systemd-container-test: $*" >&2; }
 
 [[ $(id -u) -eq 0 ]] || fail "needs root (podman with systemd as PID 1)"
+command -v podman >/dev/null || fail "podman is missing: deploy/scripts/install-deps.sh --image"
 [[ -x $build/litmus-proxy && -x $build/tests/support/litmus-fake ]] ||
   fail "no build in $build: deploy/scripts/build.sh"
 

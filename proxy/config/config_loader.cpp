@@ -19,6 +19,8 @@
 #include <sstream>
 #include <system_error>
 
+#include <sys/stat.h>
+
 namespace litmus::config {
 
 namespace {
@@ -377,6 +379,17 @@ proxy_config load_config_from_string(std::string_view yaml, std::string_view sou
         }
         return loader(source, env, credentials).load(root);
     });
+}
+
+std::optional<std::string> config_path_to_load(const std::optional<std::string>& given, const env_lookup& env)
+{
+    if (given)
+        return given;
+    auto path = env_value_of(env, config_path_env).value_or(std::string(default_config_path));
+    struct ::stat st{};
+    if (::stat(path.c_str(), &st) != 0 && (errno == ENOENT || errno == ENOTDIR))
+        return std::nullopt;
+    return path;
 }
 
 proxy_config load_config(const std::optional<std::string>& path, const env_lookup& env,

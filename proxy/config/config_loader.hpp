@@ -45,6 +45,21 @@ enum class credentials_use {
     not_needed,  ///< left as the file gives them, nothing read: for commands that never fetch a token (`health`)
 };
 
+/// The config file read when no --config is given, if it exists (as nginx
+/// has a compiled-in default path): the container image and the systemd unit
+/// put it here.
+inline constexpr std::string_view default_config_path = "/etc/litmus-proxy/config.yaml";
+
+/// Names another file to take default_config_path's place (tests, other
+/// layouts); the same rule applies to it: read when it exists.
+inline constexpr std::string_view config_path_env = "LITMUS_PROXY_CONFIG";
+
+/// The config file to load: `given` (--config) when set, else the file
+/// LITMUS_PROXY_CONFIG names or default_config_path, if that exists; nullopt
+/// (built-in defaults) when it does not (ENOENT, ENOTDIR). A file that exists
+/// but cannot be read is returned, so that load_config() reports it.
+std::optional<std::string> config_path_to_load(const std::optional<std::string>& given, const env_lookup& env);
+
 /// Loads the config file at `path` (nullopt: no file, defaults only), then
 /// applies the environment:
 ///  - LITMUS_PROXY_LISTEN, LITMUS_TOKEN_URL, LITMUS_TLS_CA_FILE override

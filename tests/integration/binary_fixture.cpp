@@ -2,6 +2,7 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <regex>
 
@@ -13,6 +14,12 @@ process_options clean_env(std::vector<std::pair<std::string, std::string>> env)
     o.inherit_env = false;
     o.env = std::move(env);
     o.env.emplace_back("PATH", "/usr/bin:/bin");
+    // Without --config the binary reads /etc/litmus-proxy/config.yaml when the
+    // machine has one: point that default at a file that never exists.
+    const bool names_a_config = std::any_of(o.env.begin(), o.env.end(),
+                                            [](const auto& kv) { return kv.first == "LITMUS_PROXY_CONFIG"; });
+    if (!names_a_config)
+        o.env.emplace_back("LITMUS_PROXY_CONFIG", "/nonexistent/litmus-proxy-test/config.yaml");
     return o;
 }
 

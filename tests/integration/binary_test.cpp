@@ -94,6 +94,29 @@ BOOST_AUTO_TEST_CASE(check_config_validates_without_starting)
     BOOST_TEST(r.output.find("configuration OK") != std::string::npos);
 }
 
+// The container image's rule: with no --config, the default file is read when
+// it exists (LITMUS_PROXY_CONFIG moves it), else the built-in defaults apply.
+BOOST_AUTO_TEST_CASE(default_config_file_is_read_when_present)
+{
+    temp_dir dir;
+    auto path = dir.write_file("config.yaml", "listen: 127.0.0.1:0\nadmin:\n  listen: 127.0.0.1:0\n");
+    const std::pair<std::string, std::string> id{"LITMUS_CLIENT_ID", "id"}, secret{"LITMUS_CLIENT_SECRET", "s"};
+
+    auto present = run_to_exit({"--check-config"}, clean_env({id, secret, {"LITMUS_PROXY_CONFIG", path}}));
+    BOOST_TEST(present.code == 0);
+    BOOST_TEST(present.output.find("configuration OK (" + path + ")") != std::string::npos, present.output);
+
+    auto absent = run_to_exit({"--check-config"}, clean_env({id, secret, {"LITMUS_PROXY_CONFIG", dir.file("none.yaml")}}));
+    BOOST_TEST(absent.code == 0);
+    BOOST_TEST(absent.output.find("configuration OK (<defaults>)") != std::string::npos, absent.output);
+
+    // A file that is there but wrong stops the start, as with --config.
+    auto bad = dir.write_file("bad.yaml", "tokn: {}\n");
+    auto broken = run_to_exit({"--check-config"}, clean_env({id, secret, {"LITMUS_PROXY_CONFIG", bad}}));
+    BOOST_TEST(broken.code == 2);
+    BOOST_TEST(broken.output.find(bad + ":1") != std::string::npos, broken.output);
+}
+
 BOOST_AUTO_TEST_CASE(sigterm_drains_and_exits_zero)
 {
     fake::fake_litmus fake;

@@ -996,6 +996,37 @@ BOOST_AUTO_TEST_CASE(load_config_reads_a_file_and_names_it_in_errors)
     }
 }
 
+// Without --config: the default file when it exists (LITMUS_PROXY_CONFIG
+// moves it), else the built-in defaults; --config always wins.
+BOOST_AUTO_TEST_CASE(config_path_is_the_given_one_else_the_default_file_when_it_exists)
+{
+    // The path config_path_to_load() picks, "<defaults>" for none.
+    auto picked = [](const std::optional<std::string>& given, env_map env) {
+        return config_path_to_load(given, env_of(std::move(env))).value_or("<defaults>");
+    };
+    temp_dir dir;
+    auto present = dir.write("config.yaml", "listen: 127.0.0.1:8181\n");
+    const auto missing = (dir.path / "absent.yaml").string();
+    const auto under_a_file = present + "/config.yaml";  // ENOTDIR
+
+    BOOST_TEST(picked("/given.yaml", {{"LITMUS_PROXY_CONFIG", present}}) == "/given.yaml");
+    BOOST_TEST(picked(std::nullopt, {{"LITMUS_PROXY_CONFIG", present}}) == present);
+    BOOST_TEST(picked(std::nullopt, {{"LITMUS_PROXY_CONFIG", missing}}) == "<defaults>");
+    BOOST_TEST(picked(std::nullopt, {{"LITMUS_PROXY_CONFIG", under_a_file}}) == "<defaults>");
+
+    // Present but not a readable file: picked, so that loading names it.
+    const auto directory = dir.path.string();
+    BOOST_TEST_REQUIRE(picked(std::nullopt, {{"LITMUS_PROXY_CONFIG", directory}}) == directory);
+    BOOST_CHECK_THROW(load_config(directory, env_of(env_credentials)), config_error);
+
+    // Unset or empty: /etc/litmus-proxy/config.yaml, when this machine has one.
+    BOOST_TEST(default_config_path == "/etc/litmus-proxy/config.yaml");
+    const std::string expected =
+        std::filesystem::exists(default_config_path) ? std::string(default_config_path) : "<defaults>";
+    BOOST_TEST(picked(std::nullopt, {}) == expected);
+    BOOST_TEST(picked(std::nullopt, {{"LITMUS_PROXY_CONFIG", ""}}) == expected);
+}
+
 BOOST_AUTO_TEST_CASE(example_config_documents_the_defaults)
 {
     auto path = repo_root() / "config" / "litmus-proxy.example.yaml";
