@@ -18,10 +18,14 @@ RUN apt-get update \
  && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY CMakeLists.txt ./
+# CMakeLists.txt includes the Debian package rules (not used here).
+COPY deploy/debian/package.cmake deploy/debian/
 COPY proxy/ proxy/
+# Only the binary, stripped (cmake --install would also want the package's
+# units and docs, which are not in this context).
 RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLITMUS_BUILD_TESTS=OFF \
  && cmake --build /build --target litmus-proxy \
- && DESTDIR=/out cmake --install /build --prefix /usr --strip
+ && mkdir -p /out/usr/bin && strip -o /out/usr/bin/litmus-proxy /build/litmus-proxy
 
 # ---- runtime ----------------------------------------------------------------
 FROM debian:bookworm-slim

@@ -5,15 +5,18 @@
 #   asan     the same suite built with ASan + UBSan in build-asan/ (RelWithDebInfo)
 #   fuzz     each libFuzzer harness for LITMUS_FUZZ_SECONDS (default 60) s,
 #            seeded from tests/fuzz/corpus/ (tests/fuzz/run.sh)
-# LITMUS_TEST_STAGES picks stages, comma-separated (default: all of them);
-# LITMUS_TEST_STAGES=release is the quick check. Arguments go to ctest.
+#   containers  (not by default: root, podman, minutes) the container image
+#            built and run (image-test.sh) and the Debian package's unit
+#            started by systemd in a container (systemd-container-test.sh)
+# LITMUS_TEST_STAGES picks stages, comma-separated (default: release, asan,
+# fuzz); LITMUS_TEST_STAGES=release is the quick check. Arguments go to ctest.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 stages=",${LITMUS_TEST_STAGES:-release,asan,fuzz},"
 for s in ${stages//,/ }; do
   case "$s" in
-    release | asan | fuzz) ;;
-    *) echo "test.sh: unknown stage '$s' in LITMUS_TEST_STAGES (use release, asan, fuzz)" >&2; exit 2 ;;
+    release | asan | fuzz | containers) ;;
+    *) echo "test.sh: unknown stage '$s' in LITMUS_TEST_STAGES (use release, asan, fuzz, containers)" >&2; exit 2 ;;
   esac
 done
 want() { [[ "$stages" == *",$1,"* ]]; }
@@ -48,5 +51,13 @@ fi
 if want fuzz; then
   stage "fuzzing"
   tests/fuzz/run.sh "${LITMUS_FUZZ_SECONDS:-60}"
+fi
+
+if want containers; then
+  stage "container image and systemd in a container"
+  deploy/scripts/install-deps.sh --image
+  deploy/scripts/build.sh
+  deploy/scripts/image-test.sh
+  deploy/scripts/systemd-container-test.sh build
 fi
 stage "done"

@@ -88,14 +88,25 @@ grep -qE '^ *(credentials|client_id|client_secret)' "$config" && fail "$config: 
 ignore=$root/.dockerignore
 [[ $(awk '!/^#/ && NF && !first { first = $0 } END { print first }' "$ignore") == '*' ]] || fail ".dockerignore does not start by excluding everything"
 grep -qE '^!(build|\.git)' "$ignore" && fail ".dockerignore lets a build tree or .git in"
-# Every source of a COPY is let in by a `!PATH` line: the path or a folder above it.
+# Every source of a COPY, and every file CMakeLists.txt include()s (the build
+# stage configures with it), is let in by a `!PATH` line: the path or a folder
+# above it, and is copied into the build stage.
 included=$(sed -n 's/^!//p' "$ignore")
-for copied in $(awk '$1 == "COPY" && $2 !~ /^--from/ { for (i = 2; i < NF; i++) print $i }' "$dockerfile"); do
-  let_in=0
-  for path in $included; do
-    [[ $copied == "$path" || ($path == */ && $copied == "$path"*) ]] && let_in=1
+copies=$(awk '$1 == "COPY" && $2 !~ /^--from/ { for (i = 2; i < NF; i++) print $i }' "$dockerfile")
+cmake_includes=$(sed -n 's/^include(\([^)$]*\.cmake\))$/\1/p' "$root/CMakeLists.txt")
+let_in() {
+  local path
+  for path in $2; do
+    [[ $1 == "$path" || ($path == */ && $1 == "$path"*) ]] && return 0
   done
-  [[ $let_in == 1 ]] || fail ".dockerignore leaves out $copied, which the Dockerfile copies"
+  return 1
+}
+for copied in $copies; do
+  let_in "$copied" "$included" || fail ".dockerignore leaves out $copied, which the Dockerfile copies"
+done
+for file in $cmake_includes; do
+  let_in "$file" "$included" || fail ".dockerignore leaves out $file, which CMakeLists.txt includes"
+  let_in "$file" "$copies" || fail "the build stage does not COPY $file, which CMakeLists.txt includes"
 done
 
 if [[ $failures -ne 0 ]]; then
