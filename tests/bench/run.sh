@@ -145,6 +145,10 @@ pids+=($!)
 await answers "https://127.0.0.1:$upstream_port/" -k
 
 export LITMUS_CLIENT_ID=bench-client LITMUS_CLIENT_SECRET=bench-secret
+# The system CA store as a service sees it: a shell may export SSL_CERT_FILE
+# (some images set it globally), which makes OpenSSL parse the whole bundle
+# at start instead of reading the hashed directory lazily.
+unset SSL_CERT_FILE SSL_CERT_DIR
 
 # start_log_reader DIR: DIR/stderr.pipe, for a proxy's stderr: a pipe, as
 # journald or the kubelet take it, read on the load core (not the proxy's

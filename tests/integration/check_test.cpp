@@ -10,6 +10,11 @@
 
 #include <boost/test/unit_test.hpp>
 
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+
+#include <cstdio>
+#include <filesystem>
 #include <regex>
 
 namespace litmus::test {
@@ -37,9 +42,13 @@ check_run run_check(const temp_dir& dir, const std::string& yaml, const std::str
     opts.env.emplace_back("LITMUS_CLIENT_ID", "test-client");
     opts.env.emplace_back("LITMUS_CLIENT_SECRET", secret);
     // No system CA may vouch for anything in these tests unless a test says so.
-    if (std::none_of(opts.env.begin(), opts.env.end(), [](const auto& kv) { return kv.first == "SSL_CERT_FILE"; }))
+    auto given = [&](std::string_view name) {
+        return std::any_of(opts.env.begin(), opts.env.end(), [&](const auto& kv) { return kv.first == name; });
+    };
+    if (!given("SSL_CERT_FILE"))
         opts.env.emplace_back("SSL_CERT_FILE", "/dev/null");
-    opts.env.emplace_back("SSL_CERT_DIR", "/nonexistent");
+    if (!given("SSL_CERT_DIR"))
+        opts.env.emplace_back("SSL_CERT_DIR", "/nonexistent");
     child_process p(LITMUS_PROXY_BINARY, {"check", "--config", dir.write_file("check.yaml", yaml)}, opts);
     check_run r;
     BOOST_TEST_REQUIRE(p.wait_for_exit(20s, r.code), p.output());
@@ -116,6 +125,35 @@ BOOST_AUTO_TEST_CASE(trust_store_is_the_one_whose_ca_anchored_the_chain)
     temp_dir dir;
     auto r = run_check(dir, yaml_trusting(fake, unrelated_ca_file(dir)), "test-secret",
                        {{"SSL_CERT_FILE", fake.ca_file()}});
+    BOOST_TEST(r.code == 0, r.output);
+    BOOST_TEST(r.has_line("api TLS         TLSv1.3, certificate of api.litmus.com verified by the system store (CA: " +
+                          std::string(ca_subject) + ")"),
+               r.output);
+}
+
+// The system store as most systems have it: a directory of certificates
+// named by subject hash (update-ca-certificates), which the proxy reads
+// lazily instead of parsing the whole bundle at start.
+BOOST_AUTO_TEST_CASE(a_hashed_system_directory_vouches_for_the_upstream)
+{
+    fake::fake_litmus fake;
+    temp_dir dir;
+    const auto hashed = std::filesystem::path(dir.file("certs"));
+    std::filesystem::create_directory(hashed);
+    std::FILE* pem = std::fopen(fake.ca_file().c_str(), "r");
+    BOOST_TEST_REQUIRE(pem != nullptr);
+    X509* ca = PEM_read_X509(pem, nullptr, nullptr, nullptr);
+    std::fclose(pem);
+    BOOST_TEST_REQUIRE(ca != nullptr);
+    char name[16];
+    std::snprintf(name, sizeof name, "%08lx.0", X509_subject_name_hash(ca));
+    X509_free(ca);
+    std::filesystem::create_symlink(fake.ca_file(), hashed / name);
+
+    // No tls.ca_file: its test CA would carry the same subject, and a
+    // certificate already in the store is tried before the directory.
+    const auto yaml = std::regex_replace(yaml_for(fake), std::regex(" *ca_file: .*\n"), "");
+    auto r = run_check(dir, yaml, "test-secret", {{"SSL_CERT_FILE", ""}, {"SSL_CERT_DIR", hashed.string()}});
     BOOST_TEST(r.code == 0, r.output);
     BOOST_TEST(r.has_line("api TLS         TLSv1.3, certificate of api.litmus.com verified by the system store (CA: " +
                           std::string(ca_subject) + ")"),
