@@ -22,7 +22,7 @@ done
 packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
-  libyaml-cpp-dev prometheus-cpp-dev libssl-dev libsystemd-dev
+  libyaml-cpp-dev prometheus-cpp-dev libssl-dev
   curl ca-certificates
   # `cpack -G DEB` computes the Debian package's Depends with dpkg-shlibdeps.
   dpkg-dev

@@ -2,7 +2,7 @@
 
 #include "proxy/core/log.hpp"
 
-#include <systemd/sd-daemon.h>
+#include "proxy/core/sd_daemon.hpp"
 
 #include <cstdlib>
 #include <cstring>
@@ -24,9 +24,8 @@ systemd_notifier::systemd_notifier(net::any_io_executor ex, std::function<proxy_
     enabled_ = socket && *socket;
     if (!enabled_)
         return;
-    std::uint64_t usec = 0;
-    if (sd_watchdog_enabled(0, &usec) > 0 && usec > 0)
-        watchdog_period_ = std::chrono::microseconds(usec / 2);
+    if (auto interval = sd::watchdog_interval())
+        watchdog_period_ = *interval / 2;
 }
 
 void systemd_notifier::start()
@@ -100,7 +99,7 @@ std::string systemd_notifier::status_if_changed()
 
 void systemd_notifier::send(const std::string& message)
 {
-    int r = sd_notify(0, message.c_str());
+    int r = sd::notify(message);
     if (r < 0 && !send_failed_) {
         // Logged once: a notify socket that refuses now will refuse again.
         send_failed_ = true;

@@ -1,5 +1,5 @@
 #pragma once
-// systemd's Type=notify protocol through libsystemd's sd_notify: READY=1
+// systemd's Type=notify protocol (sd_notify(3), proxy/core/sd_daemon): READY=1
 // once the proxy is listening and holds its first token, STOPPING=1 when it
 // drains, WATCHDOG=1 keep-alives when the unit sets WatchdogSec=, and a
 // short STATUS= line for `systemctl status`. With no NOTIFY_SOCKET in the
@@ -16,7 +16,7 @@ namespace litmus::admin {
 /// Not thread-safe: the proxy's single io_context thread.
 class systemd_notifier {
 public:
-    /// Reads NOTIFY_SOCKET and WATCHDOG_USEC (via sd_watchdog_enabled) once.
+    /// Reads NOTIFY_SOCKET and WATCHDOG_USEC (and WATCHDOG_PID) once.
     /// `state` is asked for the proxy's state whenever a message is due.
     systemd_notifier(net::any_io_executor ex, std::function<proxy_state()> state);
 
