@@ -1,4 +1,5 @@
 #include "proxy/core/sd_daemon.hpp"
+#include "tests/unit/scoped_env.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -15,42 +16,12 @@ namespace litmus::sd {
 
 namespace {
 
-// Sets the variables for the scope (an empty value unsets one) and puts
-// back what was there before.
-class env_scope {
-public:
-    explicit env_scope(std::initializer_list<std::pair<const char*, std::string>> vars)
-    {
-        for (const auto& [name, value] : vars) {
-            const char* old = std::getenv(name);
-            saved_.push_back({name, old ? std::optional<std::string>(old) : std::nullopt});
-            if (value.empty())
-                ::unsetenv(name);
-            else
-                ::setenv(name, value.c_str(), 1);
-        }
-    }
-    ~env_scope()
-    {
-        for (const auto& [name, old] : saved_) {
-            if (old)
-                ::setenv(name, old->c_str(), 1);
-            else
-                ::unsetenv(name);
-        }
-    }
-    env_scope(const env_scope&) = delete;
-    env_scope& operator=(const env_scope&) = delete;
-
-private:
-    std::vector<std::pair<const char*, std::optional<std::string>>> saved_;
-};
-
 // None of the protocol variables, whatever the test runner's environment has.
-env_scope no_systemd()
+test::scoped_env no_systemd()
 {
-    return env_scope{{"NOTIFY_SOCKET", ""}, {"WATCHDOG_USEC", ""}, {"WATCHDOG_PID", ""},
-                     {"LISTEN_FDS", ""},    {"LISTEN_PID", ""},    {"LISTEN_FDNAMES", ""}};
+    return test::scoped_env{{"NOTIFY_SOCKET", std::nullopt}, {"WATCHDOG_USEC", std::nullopt},
+                            {"WATCHDOG_PID", std::nullopt},  {"LISTEN_FDS", std::nullopt},
+                            {"LISTEN_PID", std::nullopt},    {"LISTEN_FDNAMES", std::nullopt}};
 }
 
 }  // namespace
@@ -68,7 +39,7 @@ BOOST_AUTO_TEST_CASE(notify_reaches_an_abstract_socket_as_one_datagram)
     BOOST_TEST_REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&addr),
                               static_cast<socklen_t>(offsetof(sockaddr_un, sun_path) + 1 + name.size())) == 0);
     {
-        env_scope env{{"NOTIFY_SOCKET", "@" + name}};
+        test::scoped_env env{{"NOTIFY_SOCKET", "@" + name}};
         BOOST_TEST(notify("READY=1\nSTATUS=serving") == 0);
     }
     char buf[64] = {};
@@ -81,7 +52,7 @@ BOOST_AUTO_TEST_CASE(notify_without_a_socket_is_a_no_op_and_a_bad_one_an_error)
 {
     auto clean = no_systemd();
     BOOST_TEST(notify("READY=1") == 0);
-    env_scope env{{"NOTIFY_SOCKET", "relative/path"}};
+    test::scoped_env env{{"NOTIFY_SOCKET", "relative/path"}};
     BOOST_TEST(notify("READY=1") < 0);
 }
 
@@ -90,19 +61,19 @@ BOOST_AUTO_TEST_CASE(the_watchdog_is_for_this_process_only)
     auto clean = no_systemd();
     BOOST_TEST(!watchdog_interval());
     {
-        env_scope env{{"WATCHDOG_USEC", "30000000"}};
+        test::scoped_env env{{"WATCHDOG_USEC", "30000000"}};
         BOOST_TEST(watchdog_interval().value_or(std::chrono::microseconds(0)).count() == 30'000'000);
     }
     {
-        env_scope env{{"WATCHDOG_USEC", "30000000"}, {"WATCHDOG_PID", std::to_string(::getpid())}};
+        test::scoped_env env{{"WATCHDOG_USEC", "30000000"}, {"WATCHDOG_PID", std::to_string(::getpid())}};
         BOOST_TEST(watchdog_interval().value_or(std::chrono::microseconds(0)).count() == 30'000'000);
     }
     {
-        env_scope env{{"WATCHDOG_USEC", "30000000"}, {"WATCHDOG_PID", std::to_string(::getpid() + 1)}};
+        test::scoped_env env{{"WATCHDOG_USEC", "30000000"}, {"WATCHDOG_PID", std::to_string(::getpid() + 1)}};
         BOOST_TEST(!watchdog_interval());
     }
     {
-        env_scope env{{"WATCHDOG_USEC", "soon"}};
+        test::scoped_env env{{"WATCHDOG_USEC", "soon"}};
         BOOST_TEST(!watchdog_interval());
     }
 }
@@ -112,13 +83,13 @@ BOOST_AUTO_TEST_CASE(listen_fds_for_another_process_are_not_taken_and_the_variab
     auto clean = no_systemd();
     BOOST_TEST(take_listen_fds() == 0);
     {
-        env_scope env{{"LISTEN_FDS", "1"}, {"LISTEN_PID", std::to_string(::getpid() + 1)}};
+        test::scoped_env env{{"LISTEN_FDS", "1"}, {"LISTEN_PID", std::to_string(::getpid() + 1)}};
         BOOST_TEST(take_listen_fds() == 0);
         BOOST_TEST(std::getenv("LISTEN_FDS") == nullptr);
         BOOST_TEST(std::getenv("LISTEN_PID") == nullptr);
     }
     {
-        env_scope env{{"LISTEN_FDS", "x"}, {"LISTEN_PID", std::to_string(::getpid())}};
+        test::scoped_env env{{"LISTEN_FDS", "x"}, {"LISTEN_PID", std::to_string(::getpid())}};
         BOOST_TEST(take_listen_fds() < 0);
     }
 }

@@ -1,4 +1,5 @@
 #include "proxy/upstream/tls_context.hpp"
+#include "tests/unit/scoped_env.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -14,33 +15,6 @@
 namespace litmus::upstream {
 
 namespace {
-
-// Sets (or, with nullopt, unsets) an environment variable for the scope.
-class env_override {
-public:
-    env_override(const char* name, std::optional<std::string> value) : name_(name)
-    {
-        if (const char* old = std::getenv(name))
-            old_ = old;
-        if (value)
-            ::setenv(name, value->c_str(), 1);
-        else
-            ::unsetenv(name);
-    }
-    ~env_override()
-    {
-        if (old_)
-            ::setenv(name_, old_->c_str(), 1);
-        else
-            ::unsetenv(name_);
-    }
-    env_override(const env_override&) = delete;
-    env_override& operator=(const env_override&) = delete;
-
-private:
-    const char* name_;
-    std::optional<std::string> old_;
-};
 
 // Certificates the context's store holds now, before any chain is verified.
 std::size_t preloaded_certificates(ssl::context& ctx)
@@ -70,8 +44,8 @@ BOOST_AUTO_TEST_SUITE(tls_context_test)
 BOOST_AUTO_TEST_CASE(a_hashed_system_directory_is_read_lazily_not_parsed_at_start)
 {
     hashed_dir dir;
-    env_override file("SSL_CERT_FILE", std::nullopt);
-    env_override certs("SSL_CERT_DIR", dir.path.string());
+    test::scoped_env file{{"SSL_CERT_FILE", std::nullopt}};
+    test::scoped_env certs{{"SSL_CERT_DIR", dir.path.string()}};
     auto ctx = make_client_tls_context({});
     BOOST_TEST(preloaded_certificates(ctx) == 0u);
 }
@@ -81,16 +55,16 @@ BOOST_AUTO_TEST_CASE(an_explicit_bundle_or_no_hashed_directory_loads_the_bundle)
     BOOST_TEST_REQUIRE(std::filesystem::exists(debian_bundle));  // ca-certificates (install-deps.sh)
     {
         hashed_dir dir;
-        env_override file("SSL_CERT_FILE", std::string(debian_bundle));
-        env_override certs("SSL_CERT_DIR", dir.path.string());
+        test::scoped_env file{{"SSL_CERT_FILE", std::string(debian_bundle)}};
+        test::scoped_env certs{{"SSL_CERT_DIR", dir.path.string()}};
         auto ctx = make_client_tls_context({});
         BOOST_TEST(preloaded_certificates(ctx) > 50u);
     }
     {
         const auto empty = std::filesystem::temp_directory_path() / "litmus-tls-context-empty";
         std::filesystem::create_directories(empty);
-        env_override file("SSL_CERT_FILE", std::nullopt);
-        env_override certs("SSL_CERT_DIR", empty.string());
+        test::scoped_env file{{"SSL_CERT_FILE", std::nullopt}};
+        test::scoped_env certs{{"SSL_CERT_DIR", empty.string()}};
         auto ctx = make_client_tls_context({});
         // OpenSSL's default file: Debian's bundle.
         BOOST_TEST(preloaded_certificates(ctx) > 50u);
@@ -101,8 +75,8 @@ BOOST_AUTO_TEST_CASE(an_explicit_bundle_or_no_hashed_directory_loads_the_bundle)
 BOOST_AUTO_TEST_CASE(tls_ca_file_is_loaded_on_top)
 {
     hashed_dir dir;
-    env_override file("SSL_CERT_FILE", std::nullopt);
-    env_override certs("SSL_CERT_DIR", dir.path.string());
+    test::scoped_env file{{"SSL_CERT_FILE", std::nullopt}};
+    test::scoped_env certs{{"SSL_CERT_DIR", dir.path.string()}};
     config::tls_config cfg;
     cfg.ca_file = debian_bundle;
     auto ctx = make_client_tls_context(cfg);
