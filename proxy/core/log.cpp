@@ -229,11 +229,18 @@ line_buffer& pending()
     return b;
 }
 
-// The line for `fields`, with its newline, in a per-thread string whose
-// capacity is reused from line to line.
-std::string& formatted(level l, std::string_view event, const json::object& fields)
+// The text of the line being formatted on this thread, whose capacity is
+// reused from line to line.
+std::string& line_text()
 {
     thread_local std::string text;
+    return text;
+}
+
+// The line for `fields`, with its newline, in the thread's line text.
+std::string& formatted(level l, std::string_view event, const json::object& fields)
+{
+    auto& text = line_text();
     text.clear();
     char ts[32];
     format_line(text, timestamp(ts), l, event, fields);
@@ -262,11 +269,65 @@ void write(level l, std::string_view event, const json::object& fields)
     observe(text);
 }
 
-void write_buffered(level l, std::string_view event, const json::object& fields)
+buffered_line::buffered_line(level l, std::string_view event) : text_(enabled(l) ? &line_text() : nullptr)
 {
-    if (!enabled(l))
+    if (!text_)
         return;
-    const std::string& text = formatted(l, event, fields);
+    text_->clear();
+    char ts[32];
+    format_line(*text_, timestamp(ts), l, event, {});
+    text_->pop_back();  // the '}': fields follow
+}
+
+void buffered_line::key(std::string_view k)
+{
+    *text_ += ",\"";
+    *text_ += k;
+    *text_ += "\":";
+}
+
+buffered_line& buffered_line::add(std::string_view k, std::string_view value)
+{
+    if (text_) {
+        key(k);
+        append_string(*text_, value);
+    }
+    return *this;
+}
+
+buffered_line& buffered_line::add(std::string_view k, std::uint64_t value)
+{
+    if (text_) {
+        key(k);
+        append_integer(*text_, value);
+    }
+    return *this;
+}
+
+buffered_line& buffered_line::add(std::string_view k, double value)
+{
+    if (text_) {
+        key(k);
+        append_double(*text_, value);
+    }
+    return *this;
+}
+
+buffered_line& buffered_line::add(std::string_view k, bool value)
+{
+    if (text_) {
+        key(k);
+        *text_ += value ? "true" : "false";
+    }
+    return *this;
+}
+
+void buffered_line::commit()
+{
+    if (!text_)
+        return;
+    auto& text = *text_;
+    text += "}\n";
     auto& buffer = pending();
     // Up to PIPE_BUF bytes reach a pipe in one piece, never mixed with
     // another writer's; a longer line is written alone, as write() would.

@@ -9,6 +9,8 @@
 #include "proxy/routing/header_rules.hpp"
 #include "proxy/routing/request_decision.hpp"
 
+#include <array>
+
 namespace litmus::downstream {
 
 namespace {
@@ -35,42 +37,46 @@ net::awaitable<bool> send_continue_if_expected(client_stream& stream, const http
 // forwarder rewrites the header in place).
 // Both are cut short: a refused request may carry a method or path of many
 // kilobytes, which would only bloat the log line.
+// Held in fixed arrays in the session's frame: copying into std::strings
+// cost an allocation per request for any path past the short-string size.
 struct request_summary {
     static constexpr std::size_t max_method = 40;
     static constexpr std::size_t max_path = 1024;
-    std::string method;
-    std::string path;  ///< without the query, which may carry secrets of the caller's own
+    std::array<char, max_method> method_chars;
+    std::array<char, max_path> path_chars;  ///< without the query, which may carry secrets of the caller's own
+    std::size_t method_size;
+    std::size_t path_size;
 
     explicit request_summary(const http::request_header<>& req)
-        : method(req.method_string().substr(0, max_method)),
-          path(req.target().substr(0, std::min(req.target().find('?'), max_path)))
     {
+        auto m = req.method_string().substr(0, max_method);
+        auto t = req.target();
+        auto p = t.substr(0, std::min(t.find('?'), max_path));
+        method_size = m.copy(method_chars.data(), m.size());
+        path_size = p.copy(path_chars.data(), p.size());
     }
+    std::string_view method() const noexcept { return {method_chars.data(), method_size}; }
+    std::string_view path() const noexcept { return {path_chars.data(), path_size}; }
 };
 
 void log_access(const forward::request_id& id, const request_summary& req, std::string_view route,
                 const forward::forward_result& r, clock::duration took)
 {
-    // The line's fields live in this stack buffer: no allocation for the
-    // line unless a long path overflows it.
-    unsigned char storage[4096];
-    json::monotonic_resource mr(storage, sizeof storage);
-    json::object f(&mr);
-    f.reserve(12);
-    f.emplace("id", id.view());
-    f.emplace("method", req.method);
-    f.emplace("route", route);
-    f.emplace("path", req.path);
-    f.emplace("status", r.status);
-    f.emplace("upstream_status", r.upstream_status);
-    f.emplace("retried", r.retried);
-    f.emplace("duration_ms", std::chrono::duration<double, std::milli>(took).count());
-    f.emplace("bytes_in", r.bytes_in);
-    f.emplace("bytes_out", r.bytes_out);
-    if (r.error)
-        f.emplace("error", name_of(*r.error));
     // Buffered: one write(2) per batch of lines, not per request.
-    log::write_buffered(log::level::info, "access", f);
+    log::buffered_line line(log::level::info, "access");
+    line.add("id", id.view())
+        .add("method", req.method())
+        .add("route", route)
+        .add("path", req.path())
+        .add("status", r.status)
+        .add("upstream_status", r.upstream_status)
+        .add("retried", r.retried)
+        .add("duration_ms", std::chrono::duration<double, std::milli>(took).count())
+        .add("bytes_in", r.bytes_in)
+        .add("bytes_out", r.bytes_out);
+    if (r.error)
+        line.add("error", name_of(*r.error));
+    line.commit();
 }
 
 // True when the header bytes in `data` (up to the blank line that ends the

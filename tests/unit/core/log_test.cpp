@@ -219,8 +219,8 @@ BOOST_AUTO_TEST_CASE(buffered_lines_wait_for_flush_and_keep_their_order)
 {
     stderr_capture err;
     collected_lines seen;
-    write_buffered(level::info, "access", {{"n", 1}});
-    write_buffered(level::info, "access", {{"n", 2}});
+    buffered_line(level::info, "access").add("n", 1u).commit();
+    buffered_line(level::info, "access").add("n", 2u).commit();
     BOOST_TEST(err.writes().empty());
     // The observer sees a buffered line as it is taken.
     BOOST_TEST(seen.lines.size() == 2u);
@@ -233,7 +233,7 @@ BOOST_AUTO_TEST_CASE(buffered_lines_wait_for_flush_and_keep_their_order)
     BOOST_TEST(writes[0].find("\"n\":1") < writes[0].find("\"n\":2"));
     BOOST_TEST(writes[1].find("upstream_failed") != std::string::npos);
 
-    write_buffered(level::info, "access", {{"n", 3}});
+    buffered_line(level::info, "access").add("n", 3u).commit();
     flush();
     writes = err.writes();
     BOOST_TEST_REQUIRE(writes.size() == 1u);
@@ -247,10 +247,10 @@ BOOST_AUTO_TEST_CASE(buffered_writes_hold_whole_lines_up_to_pipe_buf)
     stderr_capture err;
     const std::string path(150, 'p');
     for (int i = 0; i < 100; ++i)
-        write_buffered(level::info, "access", {{"n", i}, {"path", path}});
+        buffered_line(level::info, "access").add("n", static_cast<unsigned>(i)).add("path", path).commit();
     // A line longer than PIPE_BUF is written alone, after what was buffered.
-    write_buffered(level::info, "access", {{"n", 100}, {"path", std::string(PIPE_BUF, 'x')}});
-    write_buffered(level::info, "access", {{"n", 101}});
+    buffered_line(level::info, "access").add("n", 100u).add("path", std::string(PIPE_BUF, 'x')).commit();
+    buffered_line(level::info, "access").add("n", 101u).commit();
     flush();
     std::size_t lines = 0;
     std::int64_t next = 0;
@@ -277,9 +277,39 @@ BOOST_AUTO_TEST_CASE(buffered_lines_honour_the_level)
     level_guard restore;
     stderr_capture err;
     set_level(level::warn);
-    write_buffered(level::info, "access", {});
+    buffered_line(level::info, "access").add("n", 1u).commit();
     flush();
     BOOST_TEST(err.writes().empty());
+}
+
+BOOST_AUTO_TEST_CASE(buffered_lines_write_values_as_append_json_does)
+{
+    stderr_capture err;
+    collected_lines seen;
+    buffered_line(level::info, "access")
+        .add("path", std::string_view("/a\"b\\c\n"))
+        .add("status", 200u)
+        .add("bytes", std::uint64_t{18446744073709551615u})
+        .add("duration_ms", 0.41849)
+        .add("retried", true)
+        .add("kept", false)
+        .commit();
+    flush();
+    BOOST_TEST_REQUIRE(seen.lines.size() == 1u);
+    const auto& line = seen.lines[0];
+    auto f = json::parse(line).as_object();
+    BOOST_TEST(f.at("event").as_string() == "access");
+    BOOST_TEST(f.at("level").as_string() == "info");
+    BOOST_TEST(f.at("path").as_string() == "/a\"b\\c\n");
+    BOOST_TEST(f.at("status").as_int64() == 200);
+    BOOST_TEST(f.at("bytes").as_uint64() == 18446744073709551615u);
+    BOOST_TEST(f.at("retried").as_bool());
+    BOOST_TEST(!f.at("kept").as_bool());
+    BOOST_TEST(line.find("\"duration_ms\":0.418,") != std::string::npos);
+    BOOST_TEST(line.find('\n') == std::string::npos);
+    auto writes = err.writes();
+    BOOST_TEST_REQUIRE(writes.size() == 1u);
+    BOOST_TEST(writes[0] == line + "\n");
 }
 
 BOOST_AUTO_TEST_CASE(the_flush_timer_writes_buffered_lines_without_traffic)
@@ -288,7 +318,7 @@ BOOST_AUTO_TEST_CASE(the_flush_timer_writes_buffered_lines_without_traffic)
     boost::asio::io_context ioc;
     log_flush_timer timer(ioc.get_executor(), std::chrono::milliseconds(5));
     timer.start();
-    write_buffered(level::info, "access", {{"n", 1}});
+    buffered_line(level::info, "access").add("n", 1u).commit();
     std::vector<std::string> writes;
     // Bounded: the timer fires within milliseconds; 5 s is the failure.
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(5);
@@ -300,7 +330,7 @@ BOOST_AUTO_TEST_CASE(the_flush_timer_writes_buffered_lines_without_traffic)
     BOOST_TEST(writes[0].find("\"n\":1") != std::string::npos);
 
     // stop() writes what is left at once.
-    write_buffered(level::info, "access", {{"n", 2}});
+    buffered_line(level::info, "access").add("n", 2u).commit();
     timer.stop();
     writes = err.writes();
     BOOST_TEST_REQUIRE(writes.size() == 1u);
