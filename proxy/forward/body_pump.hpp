@@ -1,12 +1,17 @@
 #pragma once
-// Moves one HTTP message from a parser to a serializer in bounded chunks, in
-// either direction (client body upstream, upstream body to the client): the
-// loop of Beast's relay example, with a deadline on every read and write.
+// Moves one HTTP message from a parser to the other side in bounded chunks,
+// in either direction (client body upstream, upstream body to the client):
+// the loop of Beast's relay example, with a deadline on every read and
+// write, and the header and chunk framing written by the proxy itself (see
+// wire_header.hpp for why not Beast's serializer).
 
 #include "proxy/core/net.hpp"
 #include "proxy/routing/header_rules.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <string_view>
 
 namespace litmus::forward {
 
@@ -43,27 +48,59 @@ void expire_within(Stream& stream, std::chrono::milliseconds per_op, std::chrono
     beast::get_lowest_layer(stream).expires_at(at);
 }
 
-/// `parser` has read the message header from `in` (through `in_buffer`) and
-/// `sr` serializes `parser.get()`: header edits made before the call are
-/// what goes out. Trailer fields are never passed on (see
-/// routing::header_snapshot): the serializer ends a chunked body with an
-/// empty trailer section. Not thread-safe. Cancellation: the pending read or
-/// write fails, and the result says how far the message got.
+/// How body bytes go on the wire.
+enum class body_framing {
+    as_is,    ///< as they come: a Content-Length body, a body read to the close, or none
+    chunked,  ///< each piece as one chunk, then the last chunk with an empty trailer section
+};
+
+/// http::async_read_some, except that bytes already in `buffer` are parsed
+/// first without an asynchronous operation: Beast's operation completes
+/// through a post to the scheduler even when it did no I/O, and a small
+/// body usually arrives with its header.
+template <bool IsRequest, class Stream>
+net::awaitable<error_code> read_some_body(Stream& in, beast::flat_buffer& buffer,
+                                          http::parser<IsRequest, http::buffer_body>& parser)
+{
+    if (buffer.size() > 0) {
+        error_code ec;
+        buffer.consume(parser.put(buffer.data(), ec));
+        if (ec != http::error::need_more)
+            co_return ec;
+    }
+    auto [ec, n] = co_await http::async_read_some(in, buffer, parser, net::as_tuple(net::use_awaitable));
+    (void)n;
+    co_return ec;
+}
+
+/// `parser` has read the message header from `in` (through `in_buffer`);
+/// `header_bytes` is the header to send in its place (append_wire_header of
+/// the edited header). The header goes out with the first body bytes in one
+/// write, each later piece in one write of its own (its chunk framing
+/// gathered with it). Trailer fields are never passed on (see
+/// routing::header_snapshot): a chunked body ends with an empty trailer
+/// section. `header_bytes` must stay valid and unchanged until the pump
+/// completes. Not thread-safe. Cancellation: the pending read or write
+/// fails, and the result says how far the message got.
 template <bool IsRequest, class InStream, class OutStream>
 net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_buffer,
                                          http::parser<IsRequest, http::buffer_body>& parser, OutStream& out,
-                                         http::serializer<IsRequest, http::buffer_body>& sr, pump_timeouts t)
+                                         std::string_view header_bytes, body_framing framing, pump_timeouts t)
 {
+    static constexpr std::string_view crlf = "\r\n";
+    static constexpr std::string_view last_chunk = "0\r\n\r\n";
     pump_result r;
     auto& body = parser.get().body();
     const routing::header_snapshot header(parser.get());
     std::size_t trailer_fields = 0;
     char buf[pump_chunk];
+    char chunk_size[20];  // hex digits of a chunk's size, then CRLF
     // Beast reads max(512, free capacity) bytes per read_some: left at the
     // 512 bytes of its first read, the buffer would pass a 64 KiB body on in
     // 128 reads and writes of 512 bytes (what callgrind and strace showed).
     in_buffer.reserve(std::min(pump_chunk, in_buffer.max_size()));
-    do {
+    for (;;) {
+        std::size_t piece = 0;
         if (!parser.is_done()) {
             body.data = buf;
             body.size = sizeof buf;
@@ -71,8 +108,7 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             // read_some, not read: whatever arrived is passed on now, so a
             // slow body streams instead of waiting for a full chunk, and the
             // per-read timeout measures silence, not throughput.
-            auto [ec, n] = co_await http::async_read_some(in, in_buffer, parser, net::as_tuple(net::use_awaitable));
-            (void)n;
+            auto ec = co_await read_some_body(in, in_buffer, parser);
             // need_buffer: our chunk is full, which is the point of the loop.
             if (ec == http::error::need_buffer)
                 ec = {};
@@ -93,34 +129,42 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
                 r.read_error = http::error::header_limit;
                 co_return r;
             }
+            piece = sizeof buf - body.size;
             // Only framing was read (a chunk header): nothing to write yet,
-            // and an empty buffer would read as the last chunk.
-            if (body.size == sizeof buf && !parser.is_done())
+            // and an empty chunk would read as the last one.
+            if (piece == 0 && !parser.is_done())
                 continue;
-            body.size = sizeof buf - body.size;
-            body.data = buf;
-            body.more = !parser.is_done();
-            r.body_bytes_read += body.size;
-        } else {
-            body.data = nullptr;
-            body.size = 0;
-            body.more = false;
+            r.body_bytes_read += piece;
         }
-        const std::size_t chunk = body.size;
+        const bool last = parser.is_done();
+        // Header (first write only), chunk framing, the piece, the last chunk.
+        std::array<net::const_buffer, 5> pieces{};
+        if (!r.write_started)
+            pieces[0] = net::buffer(header_bytes.data(), header_bytes.size());
+        if (framing == body_framing::chunked && piece > 0) {
+            auto [end, ec] = std::to_chars(chunk_size, chunk_size + sizeof chunk_size - 2, piece, 16);
+            (void)ec;  // 16 hex digits hold any size
+            *end++ = '\r';
+            *end++ = '\n';
+            pieces[1] = net::buffer(chunk_size, static_cast<std::size_t>(end - chunk_size));
+            pieces[3] = net::buffer(crlf.data(), crlf.size());
+        }
+        pieces[2] = net::buffer(buf, piece);
+        if (framing == body_framing::chunked && last)
+            pieces[4] = net::buffer(last_chunk.data(), last_chunk.size());
         beast::get_lowest_layer(out).expires_after(t.write);
         r.write_started = true;
-        auto [wec, wn] = co_await http::async_write(out, sr, net::as_tuple(net::use_awaitable));
+        auto [wec, wn] = co_await net::async_write(out, pieces, net::as_tuple(net::use_awaitable));
         (void)wn;
-        if (wec == http::error::need_buffer)
-            wec = {};
         if (wec) {
             r.write_error = wec;
-            r.read_complete = parser.is_done();
+            r.read_complete = last;
             co_return r;
         }
-        // A write that succeeded took the whole chunk (or asked for more).
-        r.body_bytes_written += chunk;
-    } while (!parser.is_done() || !sr.is_done());
+        r.body_bytes_written += piece;
+        if (last)
+            break;
+    }
     r.read_complete = true;
     r.write_complete = true;
     co_return r;

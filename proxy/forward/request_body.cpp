@@ -1,8 +1,19 @@
 #include "proxy/forward/request_body.hpp"
 
 #include "proxy/forward/body_pump.hpp"
+#include "proxy/forward/wire_header.hpp"
+
+#include <array>
 
 namespace litmus::forward {
+
+namespace {
+
+// Up to one TLS record's worth of body is copied after the header, so that
+// the request goes out as one record in one send.
+constexpr std::size_t coalesced_body_limit = 16 * 1024;
+
+}  // namespace
 
 request_body::request_body(http::request<http::string_body>& req)
     : body_(buffered{&req}), client_keep_alive_(req.keep_alive())
@@ -54,16 +65,29 @@ net::awaitable<send_result> request_body::send(upstream::upstream_connection& co
                                                std::chrono::milliseconds write_timeout)
 {
     send_result out;
+    auto& wire = conn.header_bytes;
+    wire.clear();
     if (auto* b = std::get_if<buffered>(&body_)) {
+        append_wire_header(wire, *b->req);
+        const auto& body = b->req->body();
+        // A small body joins the header: over TLS each buffer of a write is
+        // a record and a send of its own.
+        std::array<net::const_buffer, 2> request{};
+        if (body.size() <= coalesced_body_limit)
+            wire += body;
+        else
+            request[1] = net::buffer(body);
+        request[0] = net::buffer(wire);
         beast::get_lowest_layer(conn.stream).expires_after(write_timeout);
-        auto [ec, n] = co_await http::async_write(conn.stream, *b->req, net::as_tuple(net::use_awaitable));
+        auto [ec, n] = co_await net::async_write(conn.stream, request, net::as_tuple(net::use_awaitable));
         (void)n;
         out.upstream_error = ec;
         co_return out;
     }
     auto& s = std::get<streamed>(body_);
-    http::request_serializer<http::buffer_body> sr{s.parser->get()};
-    auto pumped = co_await pump_message(*s.downstream, *s.buffer, *s.parser, conn.stream, sr,
+    append_wire_header(wire, s.parser->get());
+    auto framing = s.chunked ? body_framing::chunked : body_framing::as_is;
+    auto pumped = co_await pump_message(*s.downstream, *s.buffer, *s.parser, conn.stream, wire, framing,
                                         {s.read_timeout, write_timeout});
     s.bytes_read += pumped.body_bytes_read;
     out.client_error = pumped.read_error;

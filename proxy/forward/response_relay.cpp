@@ -3,6 +3,7 @@
 #include "proxy/forward/body_pump.hpp"
 #include "proxy/forward/request_id.hpp"
 #include "proxy/forward/token_redaction.hpp"
+#include "proxy/forward/wire_header.hpp"
 #include "proxy/routing/header_rules.hpp"
 
 namespace litmus::forward {
@@ -21,16 +22,20 @@ net::awaitable<relay_result> relay_response(client_stream& downstream, upstream:
     res.version(opt.client_version);
     // A body without Content-Length (chunked or read to EOF upstream) is
     // re-framed for the client: chunked for HTTP/1.1, close-delimited for 1.0.
+    auto framing = body_framing::as_is;
     if (!parser.is_done() && !parser.content_length()) {
-        if (opt.client_version >= 11)
+        if (opt.client_version >= 11) {
             res.chunked(true);
-        else
+            framing = body_framing::chunked;
+        } else {
             keep_alive = false;
+        }
     }
     res.keep_alive(keep_alive);
 
-    http::response_serializer<http::buffer_body> sr{res};
-    auto pumped = co_await pump_message(conn.stream, conn.buffer, parser, downstream, sr,
+    conn.header_bytes.clear();
+    append_wire_header(conn.header_bytes, res);
+    auto pumped = co_await pump_message(conn.stream, conn.buffer, parser, downstream, conn.header_bytes, framing,
                                         {opt.upstream_read_timeout, opt.downstream_write_timeout, opt.upstream_deadline});
     result.upstream_complete = pumped.read_complete;
     result.upstream_timed_out = pumped.read_error == beast::error::timeout;

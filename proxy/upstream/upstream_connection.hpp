@@ -21,6 +21,10 @@ struct upstream_connection {
 
     tls_stream stream;
     beast::flat_buffer buffer;
+    /// The header being written by the exchange that holds the connection,
+    /// the request's upstream or the response's to the client: kept here so
+    /// that its capacity is reused from request to request.
+    std::string header_bytes;
     std::chrono::steady_clock::time_point idle_since{};
     /// The resolver, connect or handshake error behind open_upstream()'s
     /// errc, for a diagnosis more precise than the errc ("Connection refused").
