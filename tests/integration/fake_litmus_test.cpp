@@ -3,16 +3,20 @@
 // against the fake's run-time CA, on 127.0.0.1 port 0.
 
 #include "tests/support/child_process.hpp"
+#include "tests/support/fake_browser.hpp"
 #include "tests/support/fake_litmus.hpp"
 #include "tests/support/litmus_answers.hpp"
 #include "tests/support/temp_dir.hpp"
 #include "tests/support/test_ca.hpp"
 #include "tests/support/test_https_client.hpp"
+#include "tests/unit/scoped_env.hpp"
 
 #include <boost/test/unit_test.hpp>
 
 #include <csignal>
 #include <filesystem>
+#include <fstream>
+#include <optional>
 #include <future>
 #include <regex>
 
@@ -58,7 +62,81 @@ https_response api_get(const fake_litmus& f, std::string_view target, const std:
     return https_request(f.port(), f.ca_file(), host, "GET", target, h);
 }
 
-std::string error_of(const https_response& r) { return std::string(r.json().at("error").as_string()); }
+// The "error" of an error answer; for anything else a marker with the status,
+// so a wrong answer fails the check that reads it rather than throwing.
+std::string error_of(const https_response& r)
+{
+    error_code ec;
+    json::value v = json::parse(r.body, ec);
+    if (!ec && v.is_object())
+        if (const json::value* e = v.get_object().if_contains("error"); e && e->is_string())
+            return std::string(e->get_string());
+    return "<no error, status " + std::to_string(r.status) + ">";
+}
+
+std::string refresh_body(const std::string& refresh_token)
+{
+    return json::serialize(json::object{{"grant_type", "refresh_token"},
+                                        {"refresh_token", refresh_token},
+                                        {"client_id", "test-client"},
+                                        {"client_secret", "test-secret"}});
+}
+
+// --- the authorization-code flow ---
+
+constexpr std::string_view app_callback = "http://127.0.0.1:9/callback";
+
+/// The URL a partner app (the proxy) sends the browser to; `extra` is
+/// appended as is ("&redirect_uri=…").
+std::string authorize_url(std::string_view state, std::string_view extra = {},
+                          std::string_view client_id = "test-client")
+{
+    return "https://litmus.com/oauth/authorize?response_type=code&client_id=" + std::string(client_id) +
+           "&state=" + std::string(state) + "&scope=full" + std::string(extra);
+}
+
+std::string with_redirect(std::string_view uri) { return "&redirect_uri=" + std::string(uri); }
+
+std::string code_body(std::string_view code, std::optional<std::string_view> redirect_uri,
+                      std::string_view client_id = "test-client", std::string_view secret = "test-secret")
+{
+    json::object body{{"grant_type", "authorization_code"},
+                      {"code", code},
+                      {"client_id", client_id},
+                      {"client_secret", secret}};
+    if (redirect_uri)
+        body["redirect_uri"] = *redirect_uri;
+    return json::serialize(body);
+}
+
+/// A code for `login`, bound to app_callback.
+std::string code_for(const fake_litmus& f, std::string_view login)
+{
+    auto r = test::open_authorize_url(f, authorize_url("s-" + std::string(login), with_redirect(app_callback)), login);
+    BOOST_TEST_REQUIRE(r.response.status == 302u, r.response.body);
+    BOOST_TEST_REQUIRE(r.code.has_value(), r.location);
+    return *r.code;
+}
+
+struct user_tokens {
+    std::string access;
+    std::string refresh;
+    json::object answer;
+};
+
+user_tokens tokens_of(const https_response& r)
+{
+    BOOST_TEST_REQUIRE(r.status == 200u, r.body);
+    auto body = r.json().as_object();
+    return {std::string(body.at("access_token").as_string()), std::string(body.at("refresh_token").as_string()),
+            body};
+}
+
+/// The whole flow for `login`: authorize, then exchange the code.
+user_tokens connect_user(const fake_litmus& f, std::string_view login)
+{
+    return tokens_of(post_token(f, code_body(code_for(f, login), app_callback)));
+}
 
 BOOST_AUTO_TEST_SUITE(fake_litmus_test)
 
@@ -221,12 +299,6 @@ BOOST_AUTO_TEST_CASE(refresh_grant_rotates_refresh_tokens)
     auto first = post_token(f, client_credentials_body()).json().as_object();
     const std::string refresh1(first.at("refresh_token").as_string());
 
-    auto refresh_body = [](const std::string& rt) {
-        return json::serialize(json::object{{"grant_type", "refresh_token"},
-                                            {"refresh_token", rt},
-                                            {"client_id", "test-client"},
-                                            {"client_secret", "test-secret"}});
-    };
     auto second = post_token(f, refresh_body(refresh1));
     BOOST_TEST_REQUIRE(second.status == 200u);
     const std::string refresh2(second.json().at("refresh_token").as_string());
@@ -245,29 +317,300 @@ BOOST_AUTO_TEST_CASE(refresh_grant_rotates_refresh_tokens)
     BOOST_TEST(f.issued_refresh_tokens() == (std::vector<std::string>{refresh1, refresh2}));
 }
 
-BOOST_AUTO_TEST_CASE(authorization_codes_are_single_use_and_name_their_user)
+BOOST_AUTO_TEST_CASE(authorization_code_flow_gives_each_user_their_own_identity)
 {
     fake_litmus f;
-    auto code_body = [](std::string_view code) {
-        return json::serialize(json::object{{"grant_type", "authorization_code"},
-                                            {"code", code},
-                                            {"redirect_uri", "http://127.0.0.1:9/callback"},
-                                            {"client_id", "test-client"},
-                                            {"client_secret", "test-secret"}});
-    };
-    auto alice = post_token(f, code_body("good-alice"));
-    BOOST_TEST_REQUIRE(alice.status == 200u);
-    const std::string token(alice.json().at("access_token").as_string());
-    auto user = api_get(f, "/v2/users/current", token).json().at("user");
-    BOOST_TEST(user.at("id").as_int64() == fake_litmus::user_id_for_code("good-alice"));
-    BOOST_TEST(user.at("first_name").as_string() == "Alice");
-    BOOST_TEST(user.at("last_name").as_string() == "User");
-    BOOST_TEST(user.at("full_name").as_string() == "Alice User");
-    BOOST_TEST(fake_litmus::user_id_for_code("good-alice") != fake_litmus::user_id_for_client("test-client"));
+    const auto alice_profile = fake_litmus::user_profile_of("alice");
+    const auto bob_profile = fake_litmus::user_profile_of("bob");
+    BOOST_TEST(alice_profile.id != bob_profile.id);
+    BOOST_TEST(alice_profile.id != fake_litmus::user_id_for_client("test-client"));
 
-    BOOST_TEST(error_of(post_token(f, code_body("good-alice"))) == "invalid_grant");
-    BOOST_TEST(error_of(post_token(f, code_body("bad-bob"))) == "invalid_grant");
-    BOOST_TEST(f.token_requests().front().body.find("\"redirect_uri\"") != std::string::npos);
+    auto redirect = test::open_authorize_url(f, authorize_url("xyz-1", with_redirect(app_callback)), "alice");
+    BOOST_TEST_REQUIRE(redirect.response.status == 302u, redirect.response.body);
+    BOOST_TEST(redirect.response.header("cache-control") == "no-store");
+    BOOST_TEST(redirect.location.starts_with(std::string(app_callback) + "?code=fc_"), redirect.location);
+    BOOST_TEST(redirect.state.value_or("") == "xyz-1");
+    BOOST_TEST(!redirect.error.has_value());
+    BOOST_TEST_REQUIRE(redirect.code.has_value());
+    BOOST_TEST(std::regex_match(*redirect.code, std::regex("fc_[0-9a-f]{32}")));
+
+    auto exchanged = post_token(f, code_body(*redirect.code, app_callback));
+    BOOST_TEST(exchanged.header("cache-control") == "no-store");
+    const user_tokens alice = tokens_of(exchanged);
+    BOOST_TEST(alice.answer.at("expires_in").as_int64() == 7200);
+    BOOST_TEST(alice.answer.at("token_type").as_string() == "Bearer");
+    const user_tokens bob = connect_user(f, "bob");
+    BOOST_TEST(alice.access != bob.access);
+    BOOST_TEST(alice.refresh != bob.refresh);
+    BOOST_TEST(f.login_of_token(alice.access).value_or("<none>") == "alice");
+    BOOST_TEST(f.login_of_token(bob.refresh).value_or("<none>") == "bob");
+
+    auto alice_me = api_get(f, "/v2/users/current", alice.access);
+    BOOST_TEST_REQUIRE(alice_me.status == 200u, alice_me.body);
+    auto u = alice_me.json().at("user").as_object();
+    BOOST_TEST(u.at("id").as_int64() == alice_profile.id);
+    BOOST_TEST(u.at("full_name").as_string() == "Alice User");
+    BOOST_TEST(u.at("first_name").as_string() == "Alice");
+    BOOST_TEST(u.at("email").as_string() == "alice@example.com");
+    BOOST_TEST(f.last_login("/v2/users/current").value_or("<none>") == "alice");
+
+    auto bob_me = api_get(f, "/v2/users/current", bob.access);
+    BOOST_TEST(bob_me.json().at("user").at("id").as_int64() == bob_profile.id);
+    BOOST_TEST(bob_me.json().at("user").at("full_name").as_string() == "Bob User");
+    BOOST_TEST(f.last_login("/v2/users/current").value_or("<none>") == "bob");
+
+    // The other user endpoints answer for the token's user too.
+    for (std::string_view path : {"/v2/user_settings/clients", "/v2/user_settings/clients/configuration_url"}) {
+        BOOST_TEST(api_get(f, path, alice.access).json().at("user_id").as_int64() == alice_profile.id, path);
+        BOOST_TEST(api_get(f, path, bob.access).json().at("user_id").as_int64() == bob_profile.id, path);
+        BOOST_TEST(f.last_login(path).value_or("<none>") == "bob", path);
+    }
+    auto post_email = https_request(f.port(), f.ca_file(), "instant-api.litmus.com", "POST", "/v1/emails",
+                                    {{"Authorization", "Bearer " + alice.access}, {"Content-Type", "application/json"}},
+                                    R"({"subject":"hi"})");
+    BOOST_TEST_REQUIRE(post_email.status == 200u);
+    const auto guid = post_email.json().at("email_guid");
+    auto alice_emails = api_get(f, "/v1/emails", alice.access, "instant-api.litmus.com").json();
+    BOOST_TEST(alice_emails.at("user_id").as_int64() == alice_profile.id);
+    BOOST_TEST(json::serialize(alice_emails.at("emails")) == json::serialize(json::array{json::object{{"email_guid", guid}}}));
+    auto bob_emails = api_get(f, "/v1/emails", bob.access, "instant-api.litmus.com").json();
+    BOOST_TEST(bob_emails.at("user_id").as_int64() == bob_profile.id);
+    BOOST_TEST(bob_emails.at("emails").as_array().empty());
+
+    // A client-credentials token acts for the client's own account.
+    const std::string client_token = fetch_token(f);
+    BOOST_TEST(!f.login_of_token(client_token).has_value());
+    BOOST_TEST(api_get(f, "/v2/users/current", client_token).json().at("user").at("id").as_int64() ==
+               fake_litmus::user_id_for_client("test-client"));
+    BOOST_TEST(f.last_login("/v2/users/current").value_or("<none>") == "");
+    BOOST_TEST(!f.last_login("/v3/ping/authenticated").has_value());
+
+    auto alice_counts = f.user_counts("alice");
+    BOOST_TEST(alice_counts.codes_issued == 1u);
+    BOOST_TEST(alice_counts.codes_exchanged == 1u);
+    BOOST_TEST(alice_counts.api_requests == 5u);  // users/current, two settings, POST and GET emails
+    BOOST_TEST(f.user_counts("bob").api_requests == 4u);
+    BOOST_TEST(f.user_counts("carol").codes_issued == 0u);
+    auto totals = f.authorization_counts();
+    BOOST_TEST(totals.codes_issued == 2u);
+    BOOST_TEST(totals.codes_exchanged == 2u);
+    BOOST_TEST(totals.codes_refused == 0u);
+    BOOST_TEST(f.authorize_requests().size() == 2u);
+    BOOST_TEST(f.authorize_requests().front().target.find("login_as=alice") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(default_login_and_redirect_uri_apply_when_the_request_names_none)
+{
+    fake_litmus f;
+    auto r = test::open_authorize_url(f, authorize_url("st"));
+    BOOST_TEST_REQUIRE(r.code.has_value(), r.response.body);
+    BOOST_TEST(r.location.starts_with(std::string(fake::fake_users::initial_redirect_uri) + "?code="), r.location);
+    BOOST_TEST(f.login_of_token(connect_user(f, "bob").access).value_or("<none>") == "bob");
+
+    f.set_default_login("carol");
+    f.set_default_redirect_uri("https://app.example/other?keep=1");
+    auto carol = test::open_authorize_url(f, authorize_url("st2"));
+    BOOST_TEST_REQUIRE(carol.code.has_value());
+    BOOST_TEST(carol.location.starts_with("https://app.example/other?keep=1&code="), carol.location);
+    const user_tokens t = tokens_of(post_token(f, code_body(*carol.code, std::nullopt)));
+    BOOST_TEST(f.login_of_token(t.access).value_or("<none>") == "carol");
+    BOOST_TEST(f.user_counts("alice").codes_issued == 1u);  // the first, unexchanged, code
+    BOOST_CHECK_THROW(f.set_default_login("no spaces"), std::invalid_argument);
+    BOOST_CHECK_THROW(f.set_default_redirect_uri("/relative"), std::invalid_argument);
+}
+
+BOOST_AUTO_TEST_CASE(authorization_codes_are_single_use_and_bound_to_client_and_redirect_uri)
+{
+    fake_litmus f;
+    const std::string code = code_for(f, "alice");
+    const std::string other_uri = "http://127.0.0.1:9/elsewhere";
+
+    // Refused presentations leave the code as it was: each refusal is the binding's doing.
+    BOOST_TEST(error_of(post_token(f, code_body(code, other_uri))) == "invalid_grant");
+    BOOST_TEST(error_of(post_token(f, code_body(code, std::nullopt))) == "invalid_grant");
+    BOOST_TEST(error_of(post_token(f, code_body(code, std::string(app_callback) + "/"))) == "invalid_grant");
+    auto first = post_token(f, code_body(code, app_callback));
+    BOOST_TEST(first.status == 200u, first.body);
+    auto reused = post_token(f, code_body(code, app_callback));
+    BOOST_TEST(reused.status == 400u);
+    BOOST_TEST(error_of(reused) == "invalid_grant");
+    BOOST_TEST(error_of(post_token(f, code_body("fc_00000000000000000000000000000000", app_callback))) ==
+               "invalid_grant");
+
+    // A code authorized without redirect_uri must be exchanged without one.
+    auto bare = test::open_authorize_url(f, authorize_url("st"), "bob");
+    BOOST_TEST_REQUIRE(bare.code.has_value());
+    BOOST_TEST(error_of(post_token(f, code_body(*bare.code, fake::fake_users::initial_redirect_uri))) ==
+               "invalid_grant");
+    BOOST_TEST(error_of(post_token(f, code_body(*bare.code, ""))) == "invalid_grant");
+    BOOST_TEST(post_token(f, code_body(*bare.code, std::nullopt)).status == 200u);
+
+    // Bound to the client it was issued to.
+    const std::string for_test_client = code_for(f, "carol");
+    f.set_credentials("other-client", "other-secret");
+    BOOST_TEST(error_of(post_token(f, code_body(for_test_client, app_callback, "other-client", "other-secret"))) ==
+               "invalid_grant");
+    BOOST_TEST(post_token(f, code_body(for_test_client, app_callback)).status == 401u);  // old client is gone
+
+    auto totals = f.authorization_counts();
+    BOOST_TEST(totals.codes_issued == 3u);
+    BOOST_TEST(totals.codes_exchanged == 2u);
+    BOOST_TEST(totals.codes_refused == 8u);
+    BOOST_TEST(f.user_counts("alice").codes_exchanged == 1u);
+    BOOST_TEST(f.user_counts("carol").codes_exchanged == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(authorization_codes_expire)
+{
+    fake_litmus f;
+    f.set_code_lifetime(0ms);  // expired by the time it is presented
+    const std::string stale = code_for(f, "alice");
+    BOOST_TEST(error_of(post_token(f, code_body(stale, app_callback))) == "invalid_grant");
+
+    f.set_code_lifetime(10min);
+    BOOST_TEST(error_of(post_token(f, code_body(stale, app_callback))) == "invalid_grant");  // lifetime fixed at issue
+    BOOST_TEST(post_token(f, code_body(code_for(f, "alice"), app_callback)).status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(authorize_refuses_bad_requests_and_redirects_denials)
+{
+    fake_litmus f;
+    auto expect_refused = [&](const std::string& url, std::string_view error) {
+        auto r = test::open_authorize_url(f, url, "alice");
+        BOOST_TEST(r.response.status == 400u, url);
+        BOOST_TEST(r.location.empty(), url);
+        BOOST_TEST(error_of(r.response) == error, url);
+    };
+    expect_refused(authorize_url("s", {}, "stranger"), "invalid_client");
+    expect_refused("https://litmus.com/oauth/authorize?response_type=code&state=s", "invalid_client");
+    expect_refused("https://litmus.com/oauth/authorize?response_type=token&client_id=test-client",
+                   "unsupported_response_type");
+    expect_refused("https://litmus.com/oauth/authorize?client_id=test-client", "unsupported_response_type");
+    expect_refused(authorize_url("s", "&state=again"), "invalid_request");
+    expect_refused(authorize_url("s", with_redirect("/relative/callback")), "invalid_request");
+    expect_refused(authorize_url("s", with_redirect("javascript:alert(1)")), "invalid_request");
+    auto bad_login = test::open_authorize_url(f, authorize_url("s"), "not a login");
+    BOOST_TEST(bad_login.response.status == 400u);
+
+    auto scope = test::open_authorize_url(f, "https://litmus.com/oauth/authorize?response_type=code&client_id="
+                                             "test-client&state=s1&scope=admin" + with_redirect(app_callback));
+    BOOST_TEST(scope.response.status == 302u);
+    BOOST_TEST(scope.error.value_or("") == "invalid_scope");
+    BOOST_TEST(!scope.code.has_value());
+
+    f.deny_authorizations(true);
+    auto denied = test::open_authorize_url(f, authorize_url("st%20ate", with_redirect(app_callback)), "alice");
+    BOOST_TEST(denied.response.status == 302u);
+    BOOST_TEST(denied.location.starts_with(std::string(app_callback) + "?error=access_denied&state="), denied.location);
+    BOOST_TEST(denied.error.value_or("") == "access_denied");
+    BOOST_TEST(denied.state.value_or("") == "st ate");
+    BOOST_TEST(!denied.code.has_value());
+    f.deny_authorizations(false);
+    BOOST_TEST(test::open_authorize_url(f, authorize_url("s"), "alice").code.has_value());
+
+    BOOST_TEST(https_request(f.port(), f.ca_file(), "api.litmus.com", "GET", "/oauth/authorize").status == 421u);
+    BOOST_TEST(https_request(f.port(), f.ca_file(), "litmus.com", "POST", "/oauth/authorize").status == 405u);
+
+    auto totals = f.authorization_counts();
+    BOOST_TEST(totals.refused == 8u);
+    BOOST_TEST(totals.denied == 1u);
+    BOOST_TEST(totals.codes_issued == 1u);
+    BOOST_TEST(f.user_counts("alice").codes_issued == 1u);
+    BOOST_TEST(f.api_request_count() == 0u);  // the authorize page is no API request
+    BOOST_TEST(f.token_request_count() == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(user_refresh_tokens_rotate_and_are_counted_per_user)
+{
+    fake_litmus f;
+    f.set_rotate_refresh_tokens(false);  // client-credentials only: user tokens always rotate
+    const user_tokens alice = connect_user(f, "alice");
+    const user_tokens bob = connect_user(f, "bob");
+
+    const user_tokens second = tokens_of(post_token(f, refresh_body(alice.refresh)));
+    BOOST_TEST(second.refresh != alice.refresh);
+    BOOST_TEST(second.access != alice.access);
+    BOOST_TEST(f.login_of_token(second.access).value_or("<none>") == "alice");
+    BOOST_TEST(api_get(f, "/v2/users/current", second.access).json().at("user").at("id").as_int64() ==
+               fake_litmus::user_profile_of("alice").id);
+
+    auto reused = post_token(f, refresh_body(alice.refresh));
+    BOOST_TEST(reused.status == 400u);
+    BOOST_TEST(error_of(reused) == "invalid_grant");
+    BOOST_TEST(post_token(f, refresh_body(second.refresh)).status == 200u);
+
+    auto alice_counts = f.user_counts("alice");
+    BOOST_TEST(alice_counts.refreshes == 2u);
+    BOOST_TEST(alice_counts.refreshes_refused == 1u);
+    BOOST_TEST(f.user_counts("bob").refreshes == 0u);
+    BOOST_TEST(f.user_counts("bob").refreshes_refused == 0u);
+
+    // Per-user lifetime, on code exchange and on refresh alike.
+    f.set_user_expires_in("bob", 60);
+    BOOST_TEST(tokens_of(post_token(f, refresh_body(bob.refresh))).answer.at("expires_in").as_int64() == 60);
+    BOOST_TEST(connect_user(f, "bob").answer.at("expires_in").as_int64() == 60);
+    BOOST_TEST(connect_user(f, "alice").answer.at("expires_in").as_int64() == 7200);
+    f.set_user_expires_in("alice", 0);
+    const user_tokens expired = connect_user(f, "alice");
+    BOOST_TEST(api_get(f, "/v2/users/current", expired.access).status == 401u);
+    BOOST_TEST(f.user_counts("bob").refreshes == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(revoking_a_user_cuts_only_their_tokens_until_they_authorize_again)
+{
+    fake_litmus f;
+    const user_tokens alice = connect_user(f, "alice");
+    const user_tokens bob = connect_user(f, "bob");
+    BOOST_TEST(api_get(f, "/v2/users/current", alice.access).status == 200u);
+
+    BOOST_TEST(f.revoke_user("alice") == 2u);  // one access token, one refresh token
+    BOOST_TEST(f.revoke_user("alice") == 0u);
+    auto denied = api_get(f, "/v2/users/current", alice.access);
+    BOOST_TEST(denied.status == 401u);
+    BOOST_TEST(error_of(denied) == "unauthorized");
+    BOOST_TEST(error_of(post_token(f, refresh_body(alice.refresh))) == "invalid_grant");
+    BOOST_TEST(f.user_counts("alice").refreshes_refused == 1u);
+    BOOST_TEST(api_get(f, "/v2/users/current", bob.access).status == 200u);
+    BOOST_TEST(post_token(f, refresh_body(bob.refresh)).status == 200u);
+
+    const user_tokens again = connect_user(f, "alice");
+    BOOST_TEST(api_get(f, "/v2/users/current", again.access).json().at("user").at("full_name").as_string() ==
+               "Alice User");
+    BOOST_TEST(post_token(f, refresh_body(again.refresh)).status == 200u);
+}
+
+BOOST_AUTO_TEST_CASE(expiring_a_user_token_early_keeps_the_refresh_token)
+{
+    fake_litmus f;
+    const user_tokens alice = connect_user(f, "alice");
+    const user_tokens bob = connect_user(f, "bob");
+    BOOST_TEST(f.expire_user_tokens("alice") == 1u);
+    BOOST_TEST(f.expire_user_tokens("alice") == 0u);
+    BOOST_TEST(api_get(f, "/v2/users/current", alice.access).status == 401u);
+    BOOST_TEST(api_get(f, "/v2/users/current", bob.access).status == 200u);
+
+    const user_tokens refreshed = tokens_of(post_token(f, refresh_body(alice.refresh)));
+    BOOST_TEST(api_get(f, "/v2/users/current", refreshed.access).status == 200u);
+    BOOST_TEST(f.user_counts("alice").refreshes == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(issued_codes_are_recorded_as_secrets)
+{
+    test::temp_dir dir;
+    const std::string issued = dir.file("issued.txt");
+    std::string code;
+    {
+        // The no-secrets run sets the variable for the whole suite: put it back.
+        test::scoped_env env{{"LITMUS_FAKE_ISSUED_FILE", issued}};
+        fake_litmus f;
+        code = code_for(f, "alice");
+    }
+    std::ifstream in(issued);
+    std::string line;
+    std::vector<std::string> lines;
+    while (std::getline(in, line))
+        lines.push_back(line);
+    BOOST_TEST(lines == std::vector<std::string>{code});
 }
 
 BOOST_AUTO_TEST_CASE(raw_mode_returns_the_configured_bytes)

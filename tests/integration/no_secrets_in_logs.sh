@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # No token or secret in any log line (issue 8): runs the whole integration
 # suite once more, the proxy at log level debug and the fake Litmus writing
-# every access token, refresh token and client secret it issued or was presented
-# to a file (LITMUS_FAKE_ISSUED_FILE), then looks for each of them in
+# every access token, refresh token and authorization code it issued and every
+# client secret it was presented to a file (LITMUS_FAKE_ISSUED_FILE), then looks for each of them in
 # everything the suite wrote to stderr: the in-process proxy logs there, and
 # the output of child processes (the proxy binary) is copied there
 # (LITMUS_TEST_CHILD_OUTPUT_TO_STDERR).
@@ -31,10 +31,11 @@ sort -u "$issued" | awk 'length($0) >= 8' >"$work/secrets"
 # The check must not pass for want of secrets or of log lines.
 tokens=$(grep -c '^fk_' "$work/secrets" || true)
 refresh_tokens=$(grep -c '^fr_' "$work/secrets" || true)
-secrets=$(grep -vc '^f[kr]_' "$work/secrets" || true)
+codes=$(grep -c '^fc_' "$work/secrets" || true)
+secrets=$(grep -vc '^f[kcr]_' "$work/secrets" || true)
 access_lines=$(grep -c '"event":"access"' "$logs" || true)
 debug_lines=$(grep -c '"level":"debug"' "$logs" || true)
-echo "recorded: $tokens access tokens, $refresh_tokens refresh tokens, $secrets client secrets ($short shorter values skipped)"
+echo "recorded: $tokens access tokens, $refresh_tokens refresh tokens, $codes authorization codes, $secrets client secrets ($short shorter values skipped)"
 echo "stderr: $(wc -l <"$logs") lines, $access_lines access lines, $debug_lines debug lines"
 if [[ $tokens -eq 0 || $refresh_tokens -eq 0 || $secrets -eq 0 ]]; then
   echo "FAIL: the fake recorded no access token, refresh token or client secret: nothing to look for"

@@ -79,6 +79,10 @@ std::size_t fake_litmus::open_connections() const { return impl_->server->open_c
 
 std::vector<recorded_request> fake_litmus::requests() const { return impl_->state.requests(); }
 std::vector<recorded_request> fake_litmus::token_requests() const { return impl_->state.token_requests(); }
+std::vector<recorded_request> fake_litmus::authorize_requests() const
+{
+    return impl_->state.authorize_requests();
+}
 std::vector<recorded_request> fake_litmus::api_requests() const { return impl_->state.api_requests(); }
 std::size_t fake_litmus::request_count() const { return impl_->state.request_count(); }
 std::size_t fake_litmus::token_request_count() const { return impl_->state.token_request_count(); }
@@ -105,13 +109,61 @@ void fake_litmus::clear_records() { impl_->state.clear_records(); }
 
 std::int64_t fake_litmus::user_id_for_client(std::string_view client_id)
 {
-    return fake_litmus_state::user_id_for("client:" + std::string(client_id));
+    return fake_users::id_for("client:" + std::string(client_id));
 }
 
-std::int64_t fake_litmus::user_id_for_code(std::string_view code)
+void fake_litmus::set_default_login(std::string login)
 {
-    std::string_view rest = code.starts_with("good-") ? code.substr(5) : code;
-    return fake_litmus_state::user_id_for("user:" + std::string(rest));
+    impl_->state.with_users([&](fake_users& u) { u.set_default_login(std::move(login)); });
 }
+
+void fake_litmus::set_default_redirect_uri(std::string uri)
+{
+    impl_->state.with_users([&](fake_users& u) { u.set_default_redirect_uri(std::move(uri)); });
+}
+
+void fake_litmus::deny_authorizations(bool on)
+{
+    impl_->state.with_users([&](fake_users& u) { u.deny_authorizations(on); });
+}
+
+void fake_litmus::set_code_lifetime(std::chrono::milliseconds lifetime)
+{
+    impl_->state.with_users([&](fake_users& u) { u.set_code_lifetime(lifetime); });
+}
+
+void fake_litmus::set_user_expires_in(const std::string& login, int seconds)
+{
+    impl_->state.with_users([&](fake_users& u) { u.set_expires_in(login, seconds); });
+}
+
+std::size_t fake_litmus::revoke_user(const std::string& login) { return impl_->state.revoke_user(login); }
+
+std::size_t fake_litmus::expire_user_tokens(const std::string& login)
+{
+    return impl_->state.expire_user_tokens(login);
+}
+
+user_counters fake_litmus::user_counts(const std::string& login) const
+{
+    return impl_->state.with_users([&](const fake_users& u) { return u.counters(login); });
+}
+
+authorization_counters fake_litmus::authorization_counts() const
+{
+    return impl_->state.with_users([](const fake_users& u) { return u.totals(); });
+}
+
+std::optional<std::string> fake_litmus::login_of_token(const std::string& token) const
+{
+    return impl_->state.login_of_token(token);
+}
+
+std::optional<std::string> fake_litmus::last_login(std::string_view path) const
+{
+    return impl_->state.with_users([&](const fake_users& u) { return u.last_login(path); });
+}
+
+user_profile fake_litmus::user_profile_of(std::string_view login) { return fake_users::profile_of(login); }
 
 }  // namespace litmus::fake

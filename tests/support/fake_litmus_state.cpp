@@ -2,9 +2,9 @@
 
 #include "tests/support/gzip_encode.hpp"
 #include "tests/support/litmus_answers.hpp"
+#include "tests/support/random_hex.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
-#include <openssl/rand.h>
 
 #include <algorithm>
 #include <cctype>
@@ -45,6 +45,10 @@ fake_reply::action action_of(endpoint_mode m)
 }
 
 constexpr std::string_view token_host = "litmus.com";
+constexpr std::string_view token_path = "/oauth/token";
+constexpr std::string_view authorize_path = "/oauth/authorize";
+/// GET /v1/emails lists at most this many of the caller's latest emails.
+constexpr std::size_t max_emails_listed = 10;
 constexpr std::string_view api_host = "api.litmus.com";
 constexpr std::string_view instant_host = "instant-api.litmus.com";
 constexpr std::size_t max_bench_bytes = 16u << 20;
@@ -78,21 +82,6 @@ host_kind kind_of(std::string_view name)
     if (name == instant_host)
         return host_kind::instant;
     return host_kind::other;
-}
-
-std::string random_hex(std::size_t bytes)
-{
-    std::vector<unsigned char> buf(bytes);
-    if (RAND_bytes(buf.data(), static_cast<int>(buf.size())) != 1)
-        throw std::runtime_error("RAND_bytes failed");
-    static constexpr char digits[] = "0123456789abcdef";
-    std::string out;
-    out.reserve(bytes * 2);
-    for (unsigned char b : buf) {
-        out += digits[b >> 4];
-        out += digits[b & 0xf];
-    }
-    return out;
 }
 
 // Appends `value` as one line to the file named by LITMUS_FAKE_ISSUED_FILE,
@@ -169,25 +158,6 @@ std::string string_field(const json::object& obj, std::string_view key)
     return std::string(it->value().get_string());
 }
 
-// The first name /v2/users/current reports: a user's own name for tokens
-// from an authorization code ("good-alice" -> "Alice"), "Test" otherwise.
-std::string first_name_of(std::string_view owner)
-{
-    constexpr std::string_view user_prefix = "user:";
-    if (owner.starts_with(user_prefix)) {
-        std::string_view local = owner.substr(user_prefix.size());
-        bool plain = !local.empty() && std::all_of(local.begin(), local.end(), [](char c) {
-            return std::isalpha(static_cast<unsigned char>(c));
-        });
-        if (plain) {
-            std::string name(local);
-            name[0] = static_cast<char>(std::toupper(static_cast<unsigned char>(name[0])));
-            return name;
-        }
-    }
-    return "Test";
-}
-
 // API paths that only api.litmus.com serves.
 bool is_api_only_path(std::string_view path)
 {
@@ -207,29 +177,28 @@ fake_litmus_state::fake_litmus_state(const fake_options& opts)
 {
 }
 
-std::int64_t fake_litmus_state::user_id_for(std::string_view owner)
-{
-    // FNV-1a: stable across runs and platforms, so a test can predict it.
-    std::uint64_t h = 1469598103934665603ull;
-    for (unsigned char c : owner) {
-        h ^= c;
-        h *= 1099511628211ull;
-    }
-    return 1000 + static_cast<std::int64_t>(h % 9'000'000);
-}
-
 fake_reply fake_litmus_state::handle(const recorded_request& req)
 {
     std::lock_guard lock(mutex_);
     const std::string path = req.path();
-    const bool is_token = path == "/oauth/token";
+    const bool is_token = path == token_path;
+    const bool is_authorize = path == authorize_path;
     ++total_count_;
-    ++(is_token ? token_count_ : api_count_);
+    if (is_token)
+        ++token_count_;
+    else if (!is_authorize)
+        ++api_count_;
     if (keep_records_)
         records_.push_back(req);
     recorded_.notify_all();
 
     const std::string name = host_name_of(req.host);
+    if (is_authorize) {
+        // A browser page, not an API: the token and API modes leave it alone.
+        if (kind_of(name) != host_kind::token)
+            return {fake_reply::action::respond, misdirected(name, path)};
+        return {fake_reply::action::respond, authorize_endpoint(req)};
+    }
     if (is_token) {
         if (kind_of(name) != host_kind::token)
             return {fake_reply::action::respond, misdirected(name, path)};
@@ -300,35 +269,71 @@ http::response<http::string_body> fake_litmus_state::token_endpoint(const record
                            "authentication included, or unsupported authentication method.");
 
     if (grant == "client_credentials")
-        return issue("client:" + client_id_, req.at, issue_refresh_tokens_);
+        return issue("client:" + client_id_, req.at, issue_refresh_tokens_, expires_in_);
 
     if (grant == "refresh_token") {
         const std::string presented = string_field(body, "refresh_token");
         auto it = refresh_tokens_.find(presented);
-        if (refuse_refresh_ || presented.empty() || it == refresh_tokens_.end() || it->second.revoked)
+        const std::optional<std::string> login =
+            it == refresh_tokens_.end() ? std::nullopt : fake_users::login_of_owner(it->second.owner);
+        if (refuse_refresh_ || presented.empty() || it == refresh_tokens_.end() || it->second.revoked) {
+            if (login)
+                users_.count_refresh(*login, false);
             return oauth_error(http::status::bad_request, "invalid_grant",
                                "The provided authorization grant is invalid, expired, revoked, "
                                "or was issued to another client.");
+        }
         std::string owner = it->second.owner;
-        if (rotate_refresh_tokens_)
+        // A user's refresh token always rotates, as Litmus's do; a
+        // client-credentials one follows set_rotate_refresh_tokens.
+        const bool rotate = login || rotate_refresh_tokens_;
+        if (rotate)
             it->second.revoked = true;
-        return issue(owner, req.at, rotate_refresh_tokens_);
+        if (!login)
+            return issue(owner, req.at, rotate, expires_in_);
+        users_.count_refresh(*login, true);
+        return issue(owner, req.at, rotate, users_.expires_in_for(*login, expires_in_));
     }
 
-    const std::string code = string_field(body, "code");
-    if (!code.starts_with("good-") || !redeemed_codes_.insert(code).second)
+    // RFC 6749 §4.1.3: redirect_uri is required exactly when the authorize
+    // request had one, so "absent" and "empty" are different answers.
+    std::optional<std::string> redirect_uri;
+    if (const json::value* v = body.if_contains("redirect_uri")) {
+        if (!v->is_string())
+            return oauth_error(http::status::bad_request, "invalid_request", "redirect_uri must be a string");
+        redirect_uri = std::string(v->get_string());
+    }
+    const std::optional<std::string> login =
+        users_.redeem(string_field(body, "code"), client_id_, redirect_uri, req.at);
+    if (!login)
         return oauth_error(http::status::bad_request, "invalid_grant",
-                           "The authorization code is invalid, expired, or was already used.");
-    return issue("user:" + code.substr(5), req.at, issue_refresh_tokens_);
+                           "The authorization code is invalid, expired, already used, or was issued to "
+                           "another client or redirect_uri.");
+    // Authorization-code grants always come with a refresh token.
+    return issue("user:" + *login, req.at, true, users_.expires_in_for(*login, expires_in_));
+}
+
+http::response<http::string_body> fake_litmus_state::authorize_endpoint(const recorded_request& req)
+{
+    if (req.method != "GET")
+        return method_not_allowed("GET");
+    authorize_outcome outcome = users_.authorize(req, client_id_);
+    record_issued(outcome.code);
+    if (outcome.status != 0)
+        return oauth_error(static_cast<http::status>(outcome.status), outcome.error, outcome.description);
+    http::response<http::string_body> res{http::status::found, 11};
+    res.set(http::field::location, outcome.location);
+    res.set(http::field::cache_control, "no-store");
+    return res;
 }
 
 http::response<http::string_body> fake_litmus_state::issue(const std::string& owner, clock::time_point now,
-                                                           bool with_refresh)
+                                                           bool with_refresh, std::optional<int> expires_in)
 {
     std::string token = "fk_" + random_hex(16);
     token_info info{owner, std::nullopt, false};
-    if (expires_in_)
-        info.expires_at = now + std::chrono::seconds(*expires_in_);
+    if (expires_in)
+        info.expires_at = now + std::chrono::seconds(*expires_in);
     access_tokens_.emplace(token, info);
     access_order_.push_back(token);
     record_issued(token);
@@ -336,8 +341,8 @@ http::response<http::string_body> fake_litmus_state::issue(const std::string& ow
     json::object out;
     out["access_token"] = token;
     out["token_type"] = "Bearer";
-    if (expires_in_)
-        out["expires_in"] = *expires_in_;
+    if (expires_in)
+        out["expires_in"] = *expires_in;
     if (with_refresh) {
         std::string refresh = "fr_" + random_hex(16);
         refresh_tokens_.emplace(refresh, refresh_info{owner, false});
@@ -353,6 +358,14 @@ http::response<http::string_body> fake_litmus_state::issue(const std::string& ow
     auto res = json_response(http::status::ok, out);
     res.set(http::field::cache_control, "no-store");
     return res;
+}
+
+user_profile fake_litmus_state::profile_of_owner(const std::string& owner) const
+{
+    if (auto login = fake_users::login_of_owner(owner))
+        return fake_users::profile_of(*login);
+    // A client-credentials token acts for the account that owns the client.
+    return {"", fake_users::id_for(owner), "Test", "User", "Test User", "test@example.com"};
 }
 
 const fake_litmus_state::token_info* fake_litmus_state::valid_token(const std::string& token,
@@ -435,37 +448,46 @@ fake_reply fake_litmus_state::api_endpoint(const recorded_request& req, std::str
         return respond(std::move(res));
     }
 
+    users_.count_api_request(path, info->owner);
+    const user_profile who = profile_of_owner(info->owner);
+
     if (path == "/v3/ping/authenticated") {
         if (req.method != "GET")
             return respond(method_not_allowed("GET"));
         std::optional<std::int64_t> expires;
         if (info->expires_at)
             expires = std::chrono::duration_cast<std::chrono::seconds>(*info->expires_at - req.at).count();
-        const std::string uid = std::to_string(user_id_for("application:" + client_id_));
+        const std::string uid = std::to_string(fake_users::id_for("application:" + client_id_));
         return respond(json_response(http::status::ok, ping_answer(token, expires, uid)));
     }
     if (path == "/v2/users/current") {
         if (req.method != "GET")
             return respond(method_not_allowed("GET"));
         return respond(json_response(http::status::ok,
-                                     current_user_answer(user_id_for(info->owner), first_name_of(info->owner), "User")));
+                                     current_user_answer(who.id, who.first_name, who.last_name, who.email)));
     }
     if (path == "/v2/user_settings/clients") {
         if (req.method != "GET")
             return respond(method_not_allowed("GET"));
-        return respond(json_response(http::status::ok, clients_answer()));
+        return respond(json_response(http::status::ok, clients_answer(who.id)));
     }
     if (path == "/v2/user_settings/clients/configuration_url") {
         if (req.method != "GET")
             return respond(method_not_allowed("GET"));
-        return respond(json_response(http::status::ok, configuration_url_answer(random_hex(16))));
+        return respond(json_response(http::status::ok, configuration_url_answer(random_hex(16), who.id)));
     }
     if (path == "/v1/emails") {
+        std::deque<std::string>& mine = emails_by_owner_[info->owner];
+        if (req.method == "GET")
+            return respond(json_response(http::status::ok, emails_answer({mine.begin(), mine.end()}, who.id)));
         if (req.method != "POST")
-            return respond(method_not_allowed("POST"));
+            return respond(method_not_allowed("GET, POST"));
         std::string hex = random_hex(16);
         std::string guid = hex.substr(0, 8) + "-" + hex.substr(8, 4) + "-" + hex.substr(12, 4) + "-" +
                            hex.substr(16, 4) + "-" + hex.substr(20);
+        mine.push_back(guid);
+        if (mine.size() > max_emails_listed)
+            mine.pop_front();
         return respond(json_response(http::status::ok, email_answer(guid)));
     }
     return respond(json_response(http::status::ok, json::object{{"method", req.method},
@@ -545,6 +567,47 @@ bool fake_litmus_state::revoke_token(const std::string& token)
     return false;
 }
 
+std::size_t fake_litmus_state::revoke_user(const std::string& login)
+{
+    std::lock_guard lock(mutex_);
+    const std::string owner = "user:" + login;
+    std::size_t revoked = 0;
+    auto revoke = [&](auto& tokens) {
+        for (auto& [token, info] : tokens)
+            if (info.owner == owner && !info.revoked) {
+                info.revoked = true;
+                ++revoked;
+            }
+    };
+    revoke(access_tokens_);
+    revoke(refresh_tokens_);
+    return revoked;
+}
+
+std::size_t fake_litmus_state::expire_user_tokens(const std::string& login)
+{
+    std::lock_guard lock(mutex_);
+    const std::string owner = "user:" + login;
+    const auto now = clock::now();
+    std::size_t expired = 0;
+    for (auto& [token, info] : access_tokens_)
+        if (info.owner == owner && !info.revoked && (!info.expires_at || *info.expires_at > now)) {
+            info.expires_at = clock::time_point::min();
+            ++expired;
+        }
+    return expired;
+}
+
+std::optional<std::string> fake_litmus_state::login_of_token(const std::string& token) const
+{
+    std::lock_guard lock(mutex_);
+    if (auto it = access_tokens_.find(token); it != access_tokens_.end())
+        return fake_users::login_of_owner(it->second.owner);
+    if (auto it = refresh_tokens_.find(token); it != refresh_tokens_.end())
+        return fake_users::login_of_owner(it->second.owner);
+    return std::nullopt;
+}
+
 void fake_litmus_state::revoke_all_tokens()
 {
     std::lock_guard lock(mutex_);
@@ -574,24 +637,30 @@ std::vector<recorded_request> fake_litmus_state::requests() const
     return records_;
 }
 
-std::vector<recorded_request> fake_litmus_state::token_requests() const
+std::vector<recorded_request> fake_litmus_state::records_where(
+    const std::function<bool(std::string_view path)>& keep) const
 {
     std::lock_guard lock(mutex_);
     std::vector<recorded_request> out;
     for (const auto& r : records_)
-        if (r.path() == "/oauth/token")
+        if (keep(r.path()))
             out.push_back(r);
     return out;
 }
 
+std::vector<recorded_request> fake_litmus_state::token_requests() const
+{
+    return records_where([](std::string_view path) { return path == token_path; });
+}
+
+std::vector<recorded_request> fake_litmus_state::authorize_requests() const
+{
+    return records_where([](std::string_view path) { return path == authorize_path; });
+}
+
 std::vector<recorded_request> fake_litmus_state::api_requests() const
 {
-    std::lock_guard lock(mutex_);
-    std::vector<recorded_request> out;
-    for (const auto& r : records_)
-        if (r.path() != "/oauth/token")
-            out.push_back(r);
-    return out;
+    return records_where([](std::string_view path) { return path != token_path && path != authorize_path; });
 }
 
 std::size_t fake_litmus_state::request_count() const

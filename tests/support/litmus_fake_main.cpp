@@ -19,17 +19,23 @@ constexpr std::string_view usage = R"(usage: litmus-fake [options]
 
 A fake Litmus for local demos and benchmarks: one HTTPS listener serving
   POST https://litmus.com/oauth/token            (JSON body; client_credentials,
-                                                  refresh_token, authorization_code
-                                                  with codes starting "good-")
+                                                  refresh_token, authorization_code)
+  GET  https://litmus.com/oauth/authorize        (response_type=code, client_id,
+                                                  redirect_uri, state, scope=full;
+                                                  redirects back with a code at
+                                                  once; login_as=NAME picks the
+                                                  end user, default alice)
   GET  https://api.litmus.com/v3/ping/authenticated
   GET  https://api.litmus.com/v2/users/current
   GET  https://api.litmus.com/v2/user_settings/clients
   GET  https://api.litmus.com/v2/user_settings/clients/configuration_url
   POST https://instant-api.litmus.com/v1/emails
+  GET  https://instant-api.litmus.com/v1/emails
   GET  /bench/bytes/<n>  on any of those hosts (n bytes, no token needed)
   any other path on api.litmus.com / instant-api.litmus.com: a JSON echo.
 API answers have the shapes the Litmus documentation shows and are gzipped
-when the request's Accept-Encoding allows it.
+when the request's Accept-Encoding allows it. They answer for the token's
+user: an end user's after the authorization-code flow, else the client's.
 Hosts are chosen by the Host header. The TLS certificate comes from a CA made
 at start-up (valid one day) for those names, localhost and 127.0.0.1; trust
 it with the file written to --ca-out.
