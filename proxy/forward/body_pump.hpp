@@ -11,12 +11,10 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <span>
 #include <string_view>
 
 namespace litmus::forward {
-
-/// Body bytes moved per read/write pair; lives in the coroutine frame.
-inline constexpr std::size_t pump_chunk = 16 * 1024;
 
 /// Trailer fields accepted (and dropped) in one message before it is refused.
 inline constexpr std::size_t max_trailer_fields = 64;
@@ -74,6 +72,7 @@ net::awaitable<error_code> read_some_body(Stream& in, beast::flat_buffer& buffer
 }
 
 /// `parser` has read the message header from `in` (through `in_buffer`);
+/// body bytes pass through `chunk`, at most its size per read and write;
 /// `header_bytes` is the header to send in its place (append_wire_header of
 /// the edited header). The header goes out with the first body bytes in one
 /// write, each later piece in one write of its own (its chunk framing
@@ -85,7 +84,8 @@ net::awaitable<error_code> read_some_body(Stream& in, beast::flat_buffer& buffer
 template <bool IsRequest, class InStream, class OutStream>
 net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_buffer,
                                          http::parser<IsRequest, http::buffer_body>& parser, OutStream& out,
-                                         std::string_view header_bytes, body_framing framing, pump_timeouts t)
+                                         std::string_view header_bytes, body_framing framing, std::span<char> chunk,
+                                         pump_timeouts t)
 {
     static constexpr std::string_view crlf = "\r\n";
     static constexpr std::string_view last_chunk = "0\r\n\r\n";
@@ -93,17 +93,16 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
     auto& body = parser.get().body();
     const routing::header_snapshot header(parser.get());
     std::size_t trailer_fields = 0;
-    char buf[pump_chunk];
     char chunk_size[20];  // hex digits of a chunk's size, then CRLF
     // Beast reads max(512, free capacity) bytes per read_some: left at the
     // 512 bytes of its first read, the buffer would pass a 64 KiB body on in
     // 128 reads and writes of 512 bytes (what callgrind and strace showed).
-    in_buffer.reserve(std::min(pump_chunk, in_buffer.max_size()));
+    in_buffer.reserve(std::min(chunk.size(), in_buffer.max_size()));
     for (;;) {
         std::size_t piece = 0;
         if (!parser.is_done()) {
-            body.data = buf;
-            body.size = sizeof buf;
+            body.data = chunk.data();
+            body.size = chunk.size();
             expire_within(in, t.read, t.read_deadline);
             // read_some, not read: whatever arrived is passed on now, so a
             // slow body streams instead of waiting for a full chunk, and the
@@ -129,7 +128,7 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
                 r.read_error = http::error::header_limit;
                 co_return r;
             }
-            piece = sizeof buf - body.size;
+            piece = chunk.size() - body.size;
             // Only framing was read (a chunk header): nothing to write yet,
             // and an empty chunk would read as the last one.
             if (piece == 0 && !parser.is_done())
@@ -149,7 +148,7 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             pieces[1] = net::buffer(chunk_size, static_cast<std::size_t>(end - chunk_size));
             pieces[3] = net::buffer(crlf.data(), crlf.size());
         }
-        pieces[2] = net::buffer(buf, piece);
+        pieces[2] = net::buffer(chunk.data(), piece);
         if (framing == body_framing::chunked && last)
             pieces[4] = net::buffer(last_chunk.data(), last_chunk.size());
         beast::get_lowest_layer(out).expires_after(t.write);

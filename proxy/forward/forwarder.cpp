@@ -69,6 +69,36 @@ void prepare_response_parser(response_parser& p, bool head)
         p.skip(true);
 }
 
+// http::async_read_header without its composed operations (Beast's read_op
+// around read_some_op around the TLS read, each with its own executor work
+// and handler allocation): bytes already buffered are parsed in place and
+// the TLS stream is read directly, as the session reads requests. The
+// parser is not eager: it stops at the end of the header, and the body's
+// bytes stay in the buffer for the relay.
+net::awaitable<error_code> read_header(upstream::upstream_connection& conn, response_parser& parser)
+{
+    auto& buffer = conn.buffer;
+    for (;;) {
+        if (buffer.size() > 0) {
+            error_code ec;
+            buffer.consume(parser.put(buffer.data(), ec));
+            if (parser.is_header_done())
+                co_return error_code{};
+            if (ec && ec != http::error::need_more)
+                co_return ec;
+        }
+        if (buffer.size() >= buffer.max_size())
+            co_return http::error::buffer_overflow;
+        auto want = std::min(conn.relay_chunk.size(), buffer.max_size() - buffer.size());
+        auto [ec, n] = co_await conn.stream.async_read_some(buffer.prepare(want), net::as_tuple(net::use_awaitable));
+        if (ec == net::error::eof)
+            co_return parser.got_some() ? http::error::partial_message : http::error::end_of_stream;
+        if (ec)
+            co_return ec;
+        buffer.commit(n);
+    }
+}
+
 // Reads the final response header into `parser`. Interim 1xx answers (103
 // Early Hints, a stray 100) are read and dropped: passed on as the answer,
 // the real one would stay unread on a pooled connection and answer the next
@@ -82,9 +112,7 @@ net::awaitable<error_code> read_response_header(upstream::upstream_connection& c
         parser.emplace();
         prepare_response_parser(*parser, head);
         expire_within(conn.stream, timeout, deadline);
-        auto [ec, n] =
-            co_await http::async_read_header(conn.stream, conn.buffer, *parser, net::as_tuple(net::use_awaitable));
-        (void)n;
+        auto ec = co_await read_header(conn, *parser);
         if (ec)
             co_return ec;
         auto status = parser->get().result_int();

@@ -88,7 +88,7 @@ net::awaitable<send_result> request_body::send(upstream::upstream_connection& co
     append_wire_header(wire, s.parser->get());
     auto framing = s.chunked ? body_framing::chunked : body_framing::as_is;
     auto pumped = co_await pump_message(*s.downstream, *s.buffer, *s.parser, conn.stream, wire, framing,
-                                        {s.read_timeout, write_timeout});
+                                        conn.relay_chunk, {s.read_timeout, write_timeout});
     s.bytes_read += pumped.body_bytes_read;
     out.client_error = pumped.read_error;
     out.upstream_error = pumped.write_error;

@@ -35,8 +35,10 @@ net::awaitable<relay_result> relay_response(client_stream& downstream, upstream:
 
     conn.header_bytes.clear();
     append_wire_header(conn.header_bytes, res);
-    auto pumped = co_await pump_message(conn.stream, conn.buffer, parser, downstream, conn.header_bytes, framing,
-                                        {opt.upstream_read_timeout, opt.downstream_write_timeout, opt.upstream_deadline});
+    auto pumped =
+        co_await pump_message(conn.stream, conn.buffer, parser, downstream, conn.header_bytes, framing,
+                              conn.relay_chunk,
+                              {opt.upstream_read_timeout, opt.downstream_write_timeout, opt.upstream_deadline});
     result.upstream_complete = pumped.read_complete;
     result.upstream_timed_out = pumped.read_error == beast::error::timeout;
     result.downstream_started = pumped.write_started;

@@ -63,9 +63,9 @@ std::size_t header_snapshot::drop_added(http::fields& f) const
 
 void remove_hop_by_hop(http::fields& f)
 {
-    // Fields named by Connection are hop-by-hop too; collect them before the
-    // Connection field itself goes.
-    std::vector<std::string> named;
+    // Fields named by Connection are hop-by-hop too; collected (as views of
+    // the Connection values, which stay until the end) before any goes.
+    boost::container::small_vector<std::string_view, 8> named;
     for (const auto& field : f)
         if (field.name() == http::field::connection)
             for (auto token : http::token_list{field.value()})
@@ -74,8 +74,8 @@ void remove_hop_by_hop(http::fields& f)
     // naming it in Connection (RFC 9110 §7.6.1 forbids that) must not make
     // the proxy send a body without framing, which the next hop would read
     // as another request.
-    for (const auto& name : named)
-        if (!litmus::iequals(name, "content-length"))
+    for (auto name : named)
+        if (!litmus::iequals(name, "content-length") && !litmus::iequals(name, "connection"))
             f.erase(name);
     static constexpr http::field hop_by_hop[] = {
         http::field::connection,         http::field::keep_alive,

@@ -7,6 +7,7 @@
 
 #include <boost/beast/http/fields.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/container/small_vector.hpp>
 #include <boost/system/result.hpp>
 
 #include <string_view>
@@ -38,7 +39,9 @@ public:
     std::size_t drop_added(boost::beast::http::fields& f) const;
 
 private:
-    std::vector<const void*> fields_;  ///< addresses of the field nodes, sorted
+    /// Addresses of the field nodes, sorted; inline for a usual header, as
+    /// a snapshot is taken for every message.
+    boost::container::small_vector<const void*, 32> fields_;
 };
 
 /// Removes hop-by-hop headers: Connection and every field it names (but

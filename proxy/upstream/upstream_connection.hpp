@@ -9,6 +9,9 @@
 #include <boost/system/result.hpp>
 #include <prometheus/counter.h>
 
+#include <array>
+#include <string>
+
 namespace litmus::upstream {
 
 using tls_stream = ssl::stream<beast::tcp_stream>;
@@ -25,6 +28,10 @@ struct upstream_connection {
     /// the request's upstream or the response's to the client: kept here so
     /// that its capacity is reused from request to request.
     std::string header_bytes;
+    /// Body bytes in transit between a read and a write of that exchange
+    /// (either direction), here rather than in the relay's coroutine frame:
+    /// a frame that large is allocated anew for every message.
+    std::array<char, 16 * 1024> relay_chunk;
     std::chrono::steady_clock::time_point idle_since{};
     /// The resolver, connect or handshake error behind open_upstream()'s
     /// errc, for a diagnosis more precise than the errc ("Connection refused").
