@@ -1,5 +1,7 @@
 #include "proxy/config/config_loader.hpp"
 
+#include "tests/unit/config/env_of.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
@@ -10,18 +12,6 @@
 namespace litmus::config {
 
 namespace {
-
-using env_map = std::map<std::string, std::string>;
-
-env_lookup env_of(env_map vars)
-{
-    return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-        auto it = vars.find(std::string(name));
-        if (it == vars.end())
-            return std::nullopt;
-        return it->second;
-    };
-}
 
 const env_map env_credentials{{"LITMUS_CLIENT_ID", "env-id"}, {"LITMUS_CLIENT_SECRET", "env-secret"}};
 
@@ -109,6 +99,7 @@ void check_default_upstreams(const proxy_config& cfg)
 void check_defaults(const proxy_config& cfg)
 {
     const proxy_config d;
+    BOOST_TEST(!cfg.users.has_value(), "the users feature is off by default");
     BOOST_TEST(cfg.downstream.listen.host == "127.0.0.1");
     BOOST_TEST(cfg.downstream.listen.port == 8080);
     BOOST_TEST(cfg.credentials.watch_interval.count() == 1'000);
