@@ -190,7 +190,8 @@ private:
                 log::warn("user_store_unavailable",
                           {{"path", options_.path}, {"operation", what}, {"reason", f.reason}});
             }
-            return make_error_code(store_errc::unavailable);
+            // In place: a result<bool> is not built from an error_code implicitly.
+            return decltype(op())(boost::system::in_place_error, make_error_code(store_errc::unavailable));
         } catch (...) {
             close();  // a statement may be mid-step; start from a clean connection
             throw;    // store_worker logs it and answers store_unavailable
@@ -394,7 +395,8 @@ sqlite_user_store::~sqlite_user_store() = default;
 
 net::awaitable<store_result<std::optional<user_record>>> sqlite_user_store::get(std::string user)
 {
-    co_return co_await worker_.run([this, user = std::move(user)] { return db_->get(user); });
+    // The functions capture by reference: this frame outlives the call.
+    co_return co_await worker_.run([this, &user] { return db_->get(user); });
 }
 
 net::awaitable<store_result<user_record>> sqlite_user_store::put(user_record record)
@@ -407,12 +409,12 @@ net::awaitable<store_result<user_record>> sqlite_user_store::put(user_record rec
 
 net::awaitable<store_result<bool>> sqlite_user_store::erase(std::string user)
 {
-    co_return co_await worker_.run([this, user = std::move(user)] { return db_->erase(user); });
+    co_return co_await worker_.run([this, &user] { return db_->erase(user); });
 }
 
 net::awaitable<store_result<bool>> sqlite_user_store::mark_reauthorization_required(std::string user)
 {
-    co_return co_await worker_.run([this, user = std::move(user)] { return db_->mark_reauthorization_required(user); });
+    co_return co_await worker_.run([this, &user] { return db_->mark_reauthorization_required(user); });
 }
 
 net::awaitable<store_result<refresh_outcome>> sqlite_user_store::refresh_locked(std::string user,

@@ -60,7 +60,7 @@ private:
         } catch (...) {
             log::error("user_store_failed", {{"reason", "unknown exception"}});
         }
-        return make_error_code(store_errc::unavailable);
+        return std::invoke_result_t<Fn&>(boost::system::in_place_error, make_error_code(store_errc::unavailable));
     }
 
     net::thread_pool pool_{1};

@@ -424,10 +424,10 @@ BOOST_AUTO_TEST_CASE(unknown_top_level_key_is_named_with_its_line)
 {
     BOOST_TEST(error_of("listen: 127.0.0.1:8080\n\nlistn: 127.0.0.1:8081\n") ==
                "config.yaml:3:1: unknown key 'listn' (known keys: listen, credentials, token, upstreams, "
-               "upstream, downstream, tls, admin, log); did you mean 'listen'?");
+               "upstream, downstream, tls, admin, log, users); did you mean 'listen'?");
     BOOST_TEST(error_of("verbose: true\n") ==
                "config.yaml:1:1: unknown key 'verbose' (known keys: listen, credentials, token, upstreams, "
-               "upstream, downstream, tls, admin, log)");
+               "upstream, downstream, tls, admin, log, users)");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_keys_inside_every_section_are_errors)

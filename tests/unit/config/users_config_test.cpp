@@ -212,7 +212,7 @@ BOOST_AUTO_TEST_CASE(bad_users_values_name_file_line_and_key)
         {"users:\n  redirect_uris: https://app.example/cb\n", "config.yaml:2:18: users.redirect_uris: expected a list"},
         {"users:\n  default: \"bob smith\"\n", "config.yaml:2:12: users.default: expected a user key of 1 to 128 characters"},
         {"users:\n  default: " + std::string(129, 'a') + "\n", "users.default: expected a user key"},
-        {"users:\n  key: x\n", "config.yaml:2:3: users: unknown key 'key'"},
+        {"users:\n  key: x\n", "config.yaml:2:3: unknown key 'users.key' (known keys: authorize_url, store, key_file"},
     };
     for (const auto& c : cases) {
         BOOST_TEST_CONTEXT(c.yaml)
