@@ -63,7 +63,7 @@ depends_on() { grep -qx "$1" <<<"$depends_names"; }
 depends_on ca-certificates || fail "Depends lacks ca-certificates"
 # What this binary is known to link (any build of it).
 for p in libc6 libstdc++6 libssl3 libyaml-cpp0.7 \
-  libboost-json1.81.0 libboost-url1.81.0 libprometheus-cpp-core1.0 libsqlite3-0; do
+  libboost-json1.81.0 libboost-url1.81.0 libprometheus-cpp-core1.0; do
   depends_on "$p" || fail "Depends lacks $p"
 done
 # The systemd protocols are spoken without libsystemd (proxy/core/sd_daemon).
