@@ -23,6 +23,8 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   libyaml-cpp-dev prometheus-cpp-dev libssl-dev
+  # The embedded user store (users.store: sqlite:PATH).
+  libsqlite3-dev
   curl ca-certificates
   # `cpack -G DEB` computes the Debian package's Depends with dpkg-shlibdeps.
   dpkg-dev

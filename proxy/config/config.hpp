@@ -6,6 +6,7 @@
 
 #include "proxy/core/log.hpp"
 
+#include <array>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -176,6 +177,53 @@ struct log_config {
     bool access = true;
 };
 
+/// 32 bytes of key material: the AES-256 key that encrypts the tokens in the
+/// user store (users.key_file, LITMUS_PROXY_USERS_KEY, users.old_key_file).
+using store_key = std::array<std::uint8_t, 32>;
+
+/// Where the user store lives, from `users.store`.
+struct user_store_location {
+    enum class kind { sqlite, postgres };
+    kind type = kind::sqlite;
+    /// The SQLite file path, or the PostgreSQL connection URL exactly as
+    /// written (it may hold a password: never log it).
+    std::string target = "/var/lib/litmus-proxy/users.db";
+};
+
+/// The users feature (authorization-code flow, per-user tokens): on when the
+/// config has a `users:` mapping (`users: {}` for all defaults); a `users:`
+/// key with no value keeps the default, off, like any other key.
+struct users_config {
+    /// Litmus's authorization page the app's users are sent to. https only.
+    /// Default https://litmus.com/oauth/authorize.
+    std::string authorize_url = "https://litmus.com/oauth/authorize";
+    https_url authorize_parsed;  ///< filled from `authorize_url` by load_config()
+    /// "sqlite:PATH" (one process owns the file) or "postgres://..." /
+    /// "postgresql://..." (shared by replicas). Default
+    /// sqlite:/var/lib/litmus-proxy/users.db.
+    std::string store = "sqlite:/var/lib/litmus-proxy/users.db";
+    user_store_location store_location;  ///< filled from `store` by load_config()
+    /// File holding the token encryption key: 32 random bytes as base64 (44
+    /// characters) or hex (64), e.g. `openssl rand -base64 32`; trailing
+    /// whitespace trimmed. "" = LITMUS_PROXY_USERS_KEY gives the key instead.
+    std::string key_file;
+    /// The previous key during a rotation: rows it encrypted are still read,
+    /// and re-encrypted under the current key when next written. "" = none.
+    std::string old_key_file;
+    /// How long an authorization `state` stays usable. Default 10m, range 1s .. 1h.
+    duration state_ttl{600'000};
+    /// Absolute URIs an authorization may redirect to (exact match). Empty
+    /// (default): any redirect_uri the app gives, or none.
+    std::vector<std::string> redirect_uris;
+    /// The user whose token serves requests without a Litmus-User header. ""
+    /// (default): such requests use the client-credentials token.
+    std::string default_user;
+    /// The key material, resolved by load_config() (not with
+    /// credentials_use::not_needed). Never logged.
+    std::optional<store_key> key;
+    std::optional<store_key> old_key;
+};
+
 struct proxy_config {
     downstream_config downstream;
     admin_config admin;
@@ -185,6 +233,7 @@ struct proxy_config {
     std::vector<upstream_config> upstreams;  ///< defaults: api, instant (see load_config)
     upstream_defaults_config upstream;
     tls_config tls;
+    std::optional<users_config> users;  ///< nullopt: the users feature is off
     /// Where the config came from, for messages ("<defaults>" with no file).
     std::string source = "<defaults>";
 };

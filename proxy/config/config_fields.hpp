@@ -234,4 +234,22 @@ field<T> section_field(std::string_view key, S T::* member, const field<S> (&tab
             }};
 }
 
+/// An optional nested mapping: present (even empty, `key: {}`) turns
+/// `target.*member` on with its defaults, then its `fields` are read.
+template <class T, class S, std::size_t N>
+field<T> optional_section_field(std::string_view key, std::optional<S> T::* member, const field<S> (&table)[N])
+{
+    std::span<const field<S>> fields(table);
+    return {key,
+            [=](yaml_reader& r, const YAML::Node& v, const std::string& path, T& t) {
+                read_mapping<S>(r, v, path, fields, (t.*member).emplace());
+            },
+            [=](const T&, const std::string& path, std::vector<reference_entry>& out) {
+                out.push_back({path, std::nullopt});  // the section itself: present or not
+                const S defaults;
+                for (const auto& f : fields)
+                    f.describe(defaults, path + "." + std::string(f.key), out);
+            }};
+}
+
 }  // namespace litmus::config

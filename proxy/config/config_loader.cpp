@@ -4,6 +4,7 @@
 #include "proxy/config/config_values.hpp"
 #include "proxy/config/credentials.hpp"
 #include "proxy/config/file_content.hpp"
+#include "proxy/config/users_values.hpp"
 #include "proxy/config/yaml_reader.hpp"
 
 #include <yaml-cpp/eventhandler.h>
@@ -59,6 +60,8 @@ public:
         check_ca_file();
         if (credentials_ == credentials_use::required)
             resolve_credentials();
+        if (cfg_.users)
+            resolve_users(root);
         return std::move(cfg_);
     }
 
@@ -223,6 +226,47 @@ private:
                               : !have_id                ? "client id"
                                                         : "client secret";
         throw config_error("missing " + missing + ": " + std::string(missing_credentials_help));
+    }
+
+    // The key from users.key_file, else LITMUS_PROXY_USERS_KEY; the old key
+    // from users.old_key_file. Without a key the feature cannot keep tokens,
+    // so the start stops here rather than at the first authorization.
+    void resolve_users(const YAML::Node& root)
+    {
+        auto& u = *cfg_.users;
+        if (!reader_.given("users.authorize_url"))
+            u.authorize_parsed = parse_https_url(u.authorize_url).value();
+        if (credentials_ != credentials_use::required)
+            return;
+        if (!u.key_file.empty())
+            u.key = key_from_file(u.key_file, "users.key_file");
+        else if (auto v = env(users_key_env)) {
+            auto key = parse_store_key(*v);
+            if (!key)
+                fail_env(users_key_env, key.error().message);
+            u.key = *key;
+        } else {
+            fail(root["users"].Mark(), "users",
+                 "no key to encrypt the users' tokens: set users.key_file or " + std::string(users_key_env) +
+                     " to 32 random bytes as base64 or hex; " + std::string(store_key_help));
+        }
+        if (!u.old_key_file.empty()) {
+            u.old_key = key_from_file(u.old_key_file, "users.old_key_file");
+            if (*u.old_key == *u.key)
+                fail(mark_of("users.old_key_file"), "users.old_key_file",
+                     "holds the same key as the current key; it must be the key used before the rotation");
+        }
+    }
+
+    store_key key_from_file(const std::string& path, const std::string& key) const
+    {
+        auto text = read_credential_file(path);
+        if (!text)
+            fail(mark_of(key), key, text.error().message);
+        auto parsed = parse_store_key(*text);
+        if (!parsed)
+            fail(mark_of(key), key, quoted(path) + ": " + parsed.error().message);
+        return *parsed;
     }
 
     yaml_reader reader_;

@@ -23,6 +23,10 @@ struct config_error : std::runtime_error {
     using runtime_error::runtime_error;
 };
 
+/// The users' token encryption key when users.key_file is not set (32
+/// random bytes as base64 or hex).
+inline constexpr std::string_view users_key_env = "LITMUS_PROXY_USERS_KEY";
+
 /// Looks up an environment variable; nullopt when unset. An empty value is
 /// treated as unset by load_config().
 using env_lookup = std::function<std::optional<std::string>(std::string_view name)>;
@@ -68,7 +72,10 @@ std::optional<std::string> config_path_to_load(const std::optional<std::string>&
 ///    the content of the config's *_file, else LITMUS_CLIENT_ID /
 ///    LITMUS_CLIENT_SECRET, else the content of LITMUS_CLIENT_ID_FILE /
 ///    LITMUS_CLIENT_SECRET_FILE, else $CREDENTIALS_DIRECTORY/client_id /
-///    client_secret (systemd; trailing whitespace trimmed).
+///    client_secret (systemd; trailing whitespace trimmed);
+///  - with a `users:` section, the token encryption key comes from
+///    users.key_file, else LITMUS_PROXY_USERS_KEY, and the old key from
+///    users.old_key_file; none is an error (the message says how to make one).
 /// Every value is checked against its documented range, and `parsed` of the
 /// token and upstream URLs is filled. Reads the config, credential and CA
 /// files once (token/credential_source re-reads credential files later). Throws config_error for anything unusable and

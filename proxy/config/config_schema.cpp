@@ -1,6 +1,7 @@
 #include "proxy/config/config_schema.hpp"
 
 #include "proxy/config/config_loader.hpp"
+#include "proxy/config/users_values.hpp"
 
 #include <algorithm>
 
@@ -168,6 +169,24 @@ const field<log_config> log_fields[] = {
     value_field("access", &log_config::access, parse_bool, "true or false"),
 };
 
+// The key files are read and checked by the loader (with the environment's
+// LITMUS_PROXY_USERS_KEY); here they are paths.
+const field<users_config> users_fields[] = {
+    url_field("authorize_url", &users_config::authorize_url, &users_config::authorize_parsed),
+    {"store",
+     [](yaml_reader& r, const YAML::Node& v, const std::string& path, users_config& u) {
+         u.store_location = r.parse(v, path, parse_user_store, "sqlite:PATH or postgres://...");
+         u.store = v.Scalar();
+     },
+     describe_value<users_config>([](const users_config& d) { return d.store; })},
+    text_field("key_file", &users_config::key_file, "a file path"),
+    text_field("old_key_file", &users_config::old_key_file, "a file path"),
+    duration_field("state_ttl", &users_config::state_ttl, {seconds(1), hours(1)}),
+    list_field("redirect_uris", &users_config::redirect_uris, parse_redirect_uri,
+               "an absolute URI such as https://app.example/litmus/callback"),
+    value_field("default", &users_config::default_user, parse_user_key, "a user key"),
+};
+
 /// `upstreams`: a non-empty list of entries that replaces the defaults.
 const field<proxy_config> upstreams_field{
     "upstreams",
@@ -209,6 +228,7 @@ const field<proxy_config> top_level_fields[] = {
     section_field("tls", &proxy_config::tls, tls_fields),
     section_field("admin", &proxy_config::admin, admin_fields),
     section_field("log", &proxy_config::log, log_fields),
+    optional_section_field("users", &proxy_config::users, users_fields),
 };
 
 }  // namespace

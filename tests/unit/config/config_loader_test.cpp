@@ -1,5 +1,7 @@
 #include "proxy/config/config_loader.hpp"
 
+#include "tests/unit/config/env_of.hpp"
+
 #include <boost/test/unit_test.hpp>
 
 #include <cstdlib>
@@ -10,18 +12,6 @@
 namespace litmus::config {
 
 namespace {
-
-using env_map = std::map<std::string, std::string>;
-
-env_lookup env_of(env_map vars)
-{
-    return [vars = std::move(vars)](std::string_view name) -> std::optional<std::string> {
-        auto it = vars.find(std::string(name));
-        if (it == vars.end())
-            return std::nullopt;
-        return it->second;
-    };
-}
 
 const env_map env_credentials{{"LITMUS_CLIENT_ID", "env-id"}, {"LITMUS_CLIENT_SECRET", "env-secret"}};
 
@@ -109,6 +99,7 @@ void check_default_upstreams(const proxy_config& cfg)
 void check_defaults(const proxy_config& cfg)
 {
     const proxy_config d;
+    BOOST_TEST(!cfg.users.has_value(), "the users feature is off by default");
     BOOST_TEST(cfg.downstream.listen.host == "127.0.0.1");
     BOOST_TEST(cfg.downstream.listen.port == 8080);
     BOOST_TEST(cfg.credentials.watch_interval.count() == 1'000);
@@ -433,10 +424,10 @@ BOOST_AUTO_TEST_CASE(unknown_top_level_key_is_named_with_its_line)
 {
     BOOST_TEST(error_of("listen: 127.0.0.1:8080\n\nlistn: 127.0.0.1:8081\n") ==
                "config.yaml:3:1: unknown key 'listn' (known keys: listen, credentials, token, upstreams, "
-               "upstream, downstream, tls, admin, log); did you mean 'listen'?");
+               "upstream, downstream, tls, admin, log, users); did you mean 'listen'?");
     BOOST_TEST(error_of("verbose: true\n") ==
                "config.yaml:1:1: unknown key 'verbose' (known keys: listen, credentials, token, upstreams, "
-               "upstream, downstream, tls, admin, log)");
+               "upstream, downstream, tls, admin, log, users)");
 }
 
 BOOST_AUTO_TEST_CASE(unknown_keys_inside_every_section_are_errors)
