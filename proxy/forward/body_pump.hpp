@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <optional>
 #include <span>
 #include <string_view>
 
@@ -20,7 +21,7 @@ namespace litmus::forward {
 inline constexpr std::size_t max_trailer_fields = 64;
 
 struct pump_result {
-    bool read_complete = false;   ///< the parser reached the end of the message
+    bool read_complete = false;   ///< the whole message was read (the parser may not know: see `direct`)
     bool write_started = false;   ///< at least one write was attempted
     bool write_complete = false;  ///< the serializer finished the message
     error_code read_error;
@@ -98,9 +99,32 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
     // 512 bytes of its first read, the buffer would pass a 64 KiB body on in
     // 128 reads and writes of 512 bytes (what callgrind and strace showed).
     in_buffer.reserve(std::min(chunk.size(), in_buffer.max_size()));
+    // Body bytes of a Content-Length body still to come once nothing is
+    // left in `in_buffer`: read straight into `chunk`, never past the body's
+    // end, instead of into `in_buffer` for the parser to copy into `chunk`
+    // (callgrind, 64 KiB responses: that copy was a sixth of the memcpy).
+    std::optional<std::uint64_t> direct;
     for (;;) {
         std::size_t piece = 0;
-        if (!parser.is_done()) {
+        if (!direct && !parser.is_done() && in_buffer.size() == 0 && !parser.chunked())
+            if (auto left = parser.content_length_remaining())
+                direct = *left;
+        if (direct) {
+            expire_within(in, t.read, t.read_deadline);
+            auto want = static_cast<std::size_t>(std::min<std::uint64_t>(chunk.size(), *direct));
+            auto [ec, n] = co_await in.async_read_some(net::buffer(chunk.data(), want),
+                                                       net::as_tuple(net::use_awaitable));
+            // The body ended early: what the parser would have said.
+            if (ec == net::error::eof || ec == ssl::error::stream_truncated)
+                ec = http::error::partial_message;
+            if (ec) {
+                r.read_error = ec;
+                co_return r;
+            }
+            piece = n;
+            *direct -= n;
+            r.body_bytes_read += piece;
+        } else if (!parser.is_done()) {
             body.data = chunk.data();
             body.size = chunk.size();
             expire_within(in, t.read, t.read_deadline);
@@ -135,7 +159,7 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
                 continue;
             r.body_bytes_read += piece;
         }
-        const bool last = parser.is_done();
+        const bool last = direct ? *direct == 0 : parser.is_done();
         // Header (first write only), chunk framing, the piece, the last chunk.
         std::array<net::const_buffer, 5> pieces{};
         if (!r.write_started)

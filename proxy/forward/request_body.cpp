@@ -38,7 +38,8 @@ bool request_body::consumed() const noexcept
 {
     if (std::holds_alternative<buffered>(body_))
         return true;
-    return std::get<streamed>(body_).parser->is_done();
+    const auto& s = std::get<streamed>(body_);
+    return s.body_read || s.parser->is_done();
 }
 
 std::uint64_t request_body::bytes_received() const noexcept
@@ -90,6 +91,7 @@ net::awaitable<send_result> request_body::send(upstream::upstream_connection& co
     auto pumped = co_await pump_message(*s.downstream, *s.buffer, *s.parser, conn.stream, wire, framing,
                                         conn.relay_chunk, {s.read_timeout, write_timeout});
     s.bytes_read += pumped.body_bytes_read;
+    s.body_read = pumped.read_complete;
     out.client_error = pumped.read_error;
     out.upstream_error = pumped.write_error;
     co_return out;

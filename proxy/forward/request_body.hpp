@@ -68,6 +68,7 @@ private:
         std::chrono::milliseconds read_timeout;
         bool chunked;
         std::uint64_t bytes_read = 0;
+        bool body_read = false;  ///< send() read the body to its end (the pump bypasses the parser)
     };
     std::variant<buffered, streamed> body_;
     bool client_keep_alive_;
