@@ -64,6 +64,16 @@ api_error invalid_grant(std::string message)
     return {400, "invalid_grant", std::move(message), {}, {}};
 }
 
+api_error code_exchange_failed(std::string message)
+{
+    return {502, "code_exchange_failed", std::move(message), {}, {}};
+}
+
+api_error internal_error(std::string message)
+{
+    return {500, "internal_error", std::move(message), {}, {}};
+}
+
 api_error too_many_pending_authorizations()
 {
     return {503, "too_many_pending_authorizations",

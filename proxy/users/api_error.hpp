@@ -45,6 +45,11 @@ api_error authorization_failed(std::string_view litmus_error);
 /// 400: Litmus refused the code exchange; the user stays as before.
 /// `message` says why (token_failure::reason: safe to show).
 api_error invalid_grant(std::string message);
+/// 502: the code exchange did not get an answer it could use (token
+/// endpoint unreachable, 5xx, malformed); nothing was stored.
+api_error code_exchange_failed(std::string message);
+/// 500: a state the configuration should have made impossible.
+api_error internal_error(std::string message);
 /// 503: too many authorizations in progress (oauth_state_store is full).
 api_error too_many_pending_authorizations();
 /// 404: GET/DELETE /_litmus/users/KEY for a user the store does not hold.

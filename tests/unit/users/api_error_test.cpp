@@ -42,6 +42,8 @@ BOOST_AUTO_TEST_CASE(errors_with_a_message_carry_it)
           row{invalid_grant("code expired"), 400, "invalid_grant"},
           row{invalid_litmus_user("Litmus-User is empty"), 400, "invalid_litmus_user"},
           row{too_many_pending_authorizations(), 503, "too_many_pending_authorizations"},
+          row{code_exchange_failed("timeout"), 502, "code_exchange_failed"},
+          row{internal_error("bug"), 500, "internal_error"},
           row{not_found(), 404, "not_found"}, row{method_not_allowed("POST"), 405, "method_not_allowed"}}) {
         BOOST_TEST(e.status == status);
         BOOST_TEST(e.error == code);
