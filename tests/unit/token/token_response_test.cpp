@@ -171,15 +171,24 @@ BOOST_AUTO_TEST_CASE(grant_bodies_are_json_with_what_each_grant_needs)
     BOOST_TEST(cc.at("client_secret").as_string() == "se\\cret");
     BOOST_TEST(!cc.contains("refresh_token"));
 
+    // A user's refresh: the user's refresh token and the client's credentials.
     token_grant refresh{grant_kind::refresh_token, "rt-1", "", ""};
     auto rt = parse(refresh);
     BOOST_TEST(rt.at("grant_type").as_string() == "refresh_token");
     BOOST_TEST(rt.at("refresh_token").as_string() == "rt-1");
+    BOOST_TEST(rt.at("client_id").as_string() == "id\"1");
+    BOOST_TEST(rt.at("client_secret").as_string() == "se\\cret");
+    BOOST_TEST(rt.size() == 4u);
 
+    // The code exchange: redirect_uri only when the authorization had one.
     token_grant code{grant_kind::authorization_code, "", "good-1", ""};
     auto ac = parse(code);
+    BOOST_TEST(ac.at("grant_type").as_string() == "authorization_code");
     BOOST_TEST(ac.at("code").as_string() == "good-1");
+    BOOST_TEST(ac.at("client_id").as_string() == "id\"1");
+    BOOST_TEST(ac.at("client_secret").as_string() == "se\\cret");
     BOOST_TEST(!ac.contains("redirect_uri"));
+    BOOST_TEST(ac.size() == 4u);
     code.redirect_uri = "https://app.example/cb";
     BOOST_TEST(parse(code).at("redirect_uri").as_string() == "https://app.example/cb");
 }
