@@ -1,6 +1,7 @@
 #include "proxy/proxy_app.hpp"
 
 #include "proxy/admin/process_metrics.hpp"
+#include "proxy/core/log.hpp"
 #include "proxy/upstream/tls_context.hpp"
 #include "proxy/upstream/upstream_metrics.hpp"
 
@@ -79,6 +80,11 @@ proxy_app::~proxy_app() = default;
 
 void proxy_app::start()
 {
+    // The users section is read and checked, but its endpoints are not yet
+    // served: say so rather than let a caller wonder where they are.
+    if (cfg_.users)
+        log::warn("users_not_served", {{"message", "the users section is checked but the /_litmus/ endpoints and "
+                                                   "Litmus-User are not served by this version"}});
     credential_watch_->start();
     tokens_->start();
     listener_->start();
