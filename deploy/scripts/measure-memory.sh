@@ -4,7 +4,8 @@
 # (VmRSS) and its peak (VmHWM) from /proc/PID/status, at idle with a token
 # held, then after each of three bounded wrk loads on 127.0.0.1 against the
 # fake Litmus (32 connections, 10 s each): small GETs, 64 KiB responses, and
-# 64 KiB POST bodies (buffered for the 401 retry).
+# 64 KiB POST bodies (buffered for the 401 retry); then with 1,000 idle
+# keep-alive clients connected at once.
 # Usage: deploy/scripts/measure-memory.sh [BUILD_DIR]   (default: build)
 # Needs wrk (Debian package `wrk`) and a build of litmus-proxy and litmus-fake.
 set -euo pipefail
@@ -82,3 +83,26 @@ connections_closed() {
 }
 await connections_closed
 echo "idle again:                      $(memory)"
+
+# 1,000 keep-alive clients, each after one request, all open at once: what
+# a connection costs while it waits for its next request.
+python3 - "$port" "$proxy_pid" <<'PY'
+import http.client, sys
+port, pid = int(sys.argv[1]), sys.argv[2]
+clients = []
+for _ in range(1000):
+    c = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    c.request("GET", "/api/v2/users/current")
+    r = c.getresponse()
+    r.read()
+    if r.status != 200:
+        sys.exit(f"measure-memory: a request answered {r.status}")
+    clients.append(c)
+status = dict(l.split(":", 1) for l in open(f"/proc/{pid}/status"))
+rss, hwm = (int(status[k].split()[0]) / 1024 for k in ("VmRSS", "VmHWM"))
+print(f"{'1,000 idle keep-alive clients:':32} VmRSS {rss:.1f} MiB, VmHWM {hwm:.1f} MiB")
+for c in clients:
+    c.close()
+PY
+await connections_closed
+echo "all closed:                      $(memory)"
