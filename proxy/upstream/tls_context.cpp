@@ -1,4 +1,5 @@
 #include "proxy/upstream/tls_context.hpp"
+#include "proxy/upstream/tls_session_slot.hpp"
 
 #include <openssl/x509.h>
 
@@ -81,6 +82,8 @@ ssl::context make_client_tls_context(const config::tls_config& cfg)
             throw std::runtime_error("tls.ca_file: cannot load CA bundle '" + cfg.ca_file +
                                      "': " + ec.message());
     }
+    // Pools keep their upstream's sessions to resume new connections.
+    tls_session_slot::enable_on(ctx);
     return ctx;
 }
 

@@ -18,7 +18,7 @@ bool is_timeout(const error_code& ec)
 
 net::awaitable<boost::system::result<void, errc>>
 open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout,
-              const tls_handshake_counters* handshakes)
+              const tls_handshake_counters* handshakes, tls_session_slot* session)
 {
     auto ex = co_await net::this_coro::executor;
     auto& tcp_layer = beast::get_lowest_layer(conn.stream);
@@ -63,12 +63,17 @@ open_upstream(upstream_connection& conn, const upstream_target& target, std::chr
     if (literal && !SSL_set1_host(conn.stream.native_handle(), target.host.c_str()))
         co_return errc::upstream_tls_handshake;
     conn.stream.set_verify_callback(ssl::host_name_verification(target.host));
+    if (session)
+        session->attach(conn.stream.native_handle());
 
     tcp_layer.expires_at(deadline);
     auto [hec] = co_await conn.stream.async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
     conn.open_error = hec;
-    if (handshakes)
+    if (handshakes) {
         (hec ? handshakes->failed : handshakes->ok).Increment();
+        if (!hec && SSL_session_reused(conn.stream.native_handle()))
+            handshakes->resumed.Increment();
+    }
     if (hec) {
         // The TLS library's reason ("certificate verify failed", "wrong
         // version number") is what an operator needs to fix a trust problem.
@@ -83,10 +88,10 @@ open_upstream(upstream_connection& conn, const upstream_target& target, std::chr
 
 net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
 connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout,
-                 const tls_handshake_counters* handshakes)
+                 const tls_handshake_counters* handshakes, tls_session_slot* session)
 {
     auto conn = std::make_unique<upstream_connection>(co_await net::this_coro::executor, ctx);
-    auto opened = co_await open_upstream(*conn, target, timeout, handshakes);
+    auto opened = co_await open_upstream(*conn, target, timeout, handshakes, session);
     if (!opened)
         co_return opened.error();
     co_return std::move(conn);

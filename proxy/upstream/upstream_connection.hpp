@@ -4,6 +4,7 @@
 #include "proxy/core/error.hpp"
 #include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/net.hpp"
+#include "proxy/upstream/tls_session_slot.hpp"
 #include "proxy/upstream/upstream_target.hpp"
 
 #include <boost/system/result.hpp>
@@ -45,7 +46,8 @@ struct upstream_connection {
 /// its upstream's pair; the token client counts none).
 struct tls_handshake_counters {
     prometheus::Counter& ok;
-    prometheus::Counter& failed;  ///< includes certificate and host name verification failures
+    prometheus::Counter& failed;   ///< includes certificate and host name verification failures
+    prometheus::Counter& resumed;  ///< of the ok ones, those that resumed an earlier session
 };
 
 /// Resolves (unless `connect_host` is an IP literal), connects and performs
@@ -54,17 +56,18 @@ struct tls_handshake_counters {
 /// upstream_connect_failed, upstream_tls_handshake (a failed certificate
 /// check lands here: nothing has been sent). Cancellation: closes the socket
 /// and completes with operation_aborted. Each handshake attempted is counted
-/// in `handshakes` when given.
+/// in `handshakes` when given. With `session`, the upstream's last session is
+/// offered for resumption and the sessions it issues are kept there.
 net::awaitable<boost::system::result<std::unique_ptr<upstream_connection>, errc>>
 connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::milliseconds timeout,
-                 const tls_handshake_counters* handshakes = nullptr);
+                 const tls_handshake_counters* handshakes = nullptr, tls_session_slot* session = nullptr);
 
 /// connect_upstream() on a connection the caller owns (made with the same
 /// executor and context), so that a failed handshake can still be inspected:
 /// SSL_get_verify_result() on conn.stream says why a certificate was refused.
 net::awaitable<boost::system::result<void, errc>>
 open_upstream(upstream_connection& conn, const upstream_target& target, std::chrono::milliseconds timeout,
-              const tls_handshake_counters* handshakes = nullptr);
+              const tls_handshake_counters* handshakes = nullptr, tls_session_slot* session = nullptr);
 
 /// Closes the socket at once (no TLS close_notify exchange).
 void close_connection(upstream_connection& c) noexcept;

@@ -28,7 +28,10 @@ upstream_metrics::upstream_metrics(prometheus::Registry& r, const std::string& u
       tls_handshakes{add_counter(r, "litmus_proxy_upstream_tls_handshakes_total", tls_handshakes_help,
                                  {{"upstream", upstream}, {"result", "ok"}}),
                      add_counter(r, "litmus_proxy_upstream_tls_handshakes_total", tls_handshakes_help,
-                                 {{"upstream", upstream}, {"result", "failed"}})}
+                                 {{"upstream", upstream}, {"result", "failed"}}),
+                     add_counter(r, "litmus_proxy_upstream_tls_resumed_total",
+                                 "Successful upstream TLS handshakes that resumed an earlier session",
+                                 {{"upstream", upstream}})}
 {
 }
 

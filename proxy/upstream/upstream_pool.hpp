@@ -54,6 +54,8 @@ public:
 private:
     ssl::context& ctx_;
     upstream_target target_;
+    /// Declared before the connections that point at it, so destroyed after.
+    tls_session_slot tls_session_;
     const config::upstream_defaults_config& cfg_;
     std::vector<std::unique_ptr<upstream_connection>> idle_;  // LIFO: warmest on top
     upstream_metrics metrics_;

@@ -44,7 +44,7 @@ net::awaitable<boost::system::result<lease, errc>> basic_upstream_pool<Clock>::a
                                                                          : "unexpected_data"}});
         close_connection(*c);
     }
-    auto conn = co_await connect_upstream(ctx_, target_, cfg_.connect_timeout, &metrics_.tls_handshakes);
+    auto conn = co_await connect_upstream(ctx_, target_, cfg_.connect_timeout, &metrics_.tls_handshakes, &tls_session_);
     if (!conn) {
         metrics_.connect_failures.Increment();
         co_return conn.error();

@@ -257,6 +257,25 @@ BOOST_AUTO_TEST_CASE(requests_are_counted_by_route_method_and_status_class_and_a
     BOOST_TEST(s2("litmus_proxy_token_expires_in_seconds") > 7000.0);
 }
 
+// With no idle connection kept, every request opens an upstream connection:
+// the first handshake is a full one, the later ones resume the session the
+// upstream issued on an earlier connection.
+BOOST_AUTO_TEST_CASE(new_upstream_connections_resume_the_last_tls_session)
+{
+    fake::fake_litmus fake;
+    running_proxy proxy(yaml_for(fake, "", "upstream:\n  max_idle: 0\n"));
+    http_client c(proxy.port());
+    for (int i = 0; i < 3; ++i)
+        BOOST_TEST_REQUIRE(c.request(http::verb::get, std::string(target)).status == 200u);
+    const label_list api_ok{{"upstream", "api"}, {"result", "ok"}};
+    auto s = scrape_when(proxy, [&](const scrape& now) {
+        return now("litmus_proxy_upstream_tls_handshakes_total", api_ok) >= 3.0;
+    });
+    BOOST_TEST(s("litmus_proxy_upstream_tls_handshakes_total", api_ok) == 3.0);
+    BOOST_TEST(s("litmus_proxy_upstream_tls_resumed_total", {{"upstream", "api"}}) == 2.0);
+    BOOST_TEST(s("litmus_proxy_upstream_connection_reuses_total", {{"upstream", "api"}}) == 0.0);
+}
+
 BOOST_AUTO_TEST_CASE(a_background_refresh_counts_a_fetch_and_renews_the_expiry_without_a_wait)
 {
     // 1-second tokens, refreshed 100 ms after each fetch.
