@@ -229,6 +229,12 @@ line_buffer& pending()
     return b;
 }
 
+std::function<void()>& first_line_hook()
+{
+    thread_local std::function<void()> hook;
+    return hook;
+}
+
 // The text of the line being formatted on this thread, whose capacity is
 // reused from line to line.
 std::string& line_text()
@@ -329,6 +335,7 @@ void buffered_line::commit()
     auto& text = *text_;
     text += "}\n";
     auto& buffer = pending();
+    const bool was_empty = buffer.text.empty();
     // Up to PIPE_BUF bytes reach a pipe in one piece, never mixed with
     // another writer's; a longer line is written alone, as write() would.
     if (buffer.text.size() + text.size() > PIPE_BUF)
@@ -338,7 +345,12 @@ void buffered_line::commit()
     else
         buffer.text += text;
     observe(text);
+    if (was_empty && !buffer.text.empty())
+        if (auto& hook = first_line_hook())
+            hook();
 }
+
+void on_first_buffered_line(std::function<void()> f) { first_line_hook() = std::move(f); }
 
 void flush() { pending().flush(); }
 

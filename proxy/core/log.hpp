@@ -10,6 +10,7 @@
 #include <boost/json/object.hpp>
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,11 @@ private:
     std::string* text_;  ///< the thread's line text; nullptr when the line is dropped
     void key(std::string_view k);
 };
+
+/// `f` runs on this thread whenever its buffer goes from empty to holding a
+/// line: what a flush timer waits for, so that an idle proxy has no timer
+/// to wake up for. Per thread; an empty function removes it.
+void on_first_buffered_line(std::function<void()> f);
 
 /// Writes this thread's buffered lines now. Called on a short timer by the
 /// proxy (log_flush_timer) and at exit.

@@ -12,23 +12,35 @@ log_flush_timer::log_flush_timer(net::any_io_executor ex, std::chrono::milliseco
 void log_flush_timer::start()
 {
     stopped_ = false;
-    arm();
+    // Armed by the first line that waits, not on a period: an idle proxy has
+    // nothing to flush and no reason to wake up.
+    log::on_first_buffered_line([this] {
+        if (!armed_ && !stopped_)
+            arm();
+    });
 }
 
 void log_flush_timer::arm()
 {
+    armed_ = true;
     timer_.expires_after(interval_);
     timer_.async_wait([this](const error_code& ec) {
+        armed_ = false;
         if (ec || stopped_)
             return;
         log::flush();
-        arm();
     });
+}
+
+log_flush_timer::~log_flush_timer()
+{
+    log::on_first_buffered_line({});
 }
 
 void log_flush_timer::stop()
 {
     stopped_ = true;
+    log::on_first_buffered_line({});
     timer_.cancel();
     log::flush();
 }

@@ -1,5 +1,5 @@
 #pragma once
-// Writes the access lines that log::write_buffered() holds back, on a short
+// Writes the access lines that log::buffered_line holds back, on a short
 // timer, so that they reach the log within `interval` even when traffic stops.
 
 #include "proxy/core/net.hpp"
@@ -16,11 +16,15 @@ public:
 
     explicit log_flush_timer(net::any_io_executor ex, std::chrono::milliseconds interval = default_interval);
 
-    /// Flushes every `interval` until stop().
+    /// Until stop(), flushes within `interval` of each line buffered on this
+    /// thread while the buffer was empty (the timer is idle otherwise).
     void start();
 
     /// Cancels the timer and flushes what is buffered now.
     void stop();
+
+    /// Stops watching for buffered lines (without flushing: stop() does).
+    ~log_flush_timer();
 
 private:
     void arm();
@@ -28,6 +32,7 @@ private:
     net::steady_timer timer_;
     std::chrono::milliseconds interval_;
     bool stopped_ = false;
+    bool armed_ = false;
 };
 
 }  // namespace litmus

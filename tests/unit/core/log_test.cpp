@@ -312,6 +312,27 @@ BOOST_AUTO_TEST_CASE(buffered_lines_write_values_as_append_json_does)
     BOOST_TEST(writes[0] == line + "\n");
 }
 
+// Nothing buffered, nothing armed: an idle proxy is not woken up ten times a
+// second. run() returns at once only when no timer is pending.
+BOOST_AUTO_TEST_CASE(an_idle_flush_timer_leaves_the_io_context_without_work)
+{
+    stderr_capture err;
+    boost::asio::io_context ioc;
+    log_flush_timer timer(ioc.get_executor(), std::chrono::milliseconds(5));
+    timer.start();
+    BOOST_TEST(ioc.run() == 0u);
+
+    // A buffered line arms it once; flushed, it is idle again.
+    buffered_line(level::info, "access").add("n", 1u).commit();
+    buffered_line(level::info, "access").add("n", 2u).commit();
+    ioc.restart();
+    BOOST_TEST(ioc.run() == 1u);
+    auto writes = err.writes();
+    BOOST_TEST_REQUIRE(writes.size() == 1u);
+    BOOST_TEST(count_lines(writes[0]) == 2u);
+    timer.stop();
+}
+
 BOOST_AUTO_TEST_CASE(the_flush_timer_writes_buffered_lines_without_traffic)
 {
     stderr_capture err;
