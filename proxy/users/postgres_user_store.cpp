@@ -195,14 +195,17 @@ public:
     /// the row as it is now.
     store_result<refresh_outcome> write_and_commit(user_record r, std::uint64_t expected)
     {
-        // Never retried: a lost connection lost the lock, and the refresh
-        // token may have been spent; the caller reports the failure.
-        return guarded("refresh_write", retry::never, [&]() -> store_result<refresh_outcome> {
+        // Retried on a new connection when this one was lost: the refresh
+        // token has been spent, so its successor must be kept if at all
+        // possible. The lock went with the connection, but the write is
+        // still a compare-and-set on the revision, so it never overwrites
+        // what another writer stored meanwhile.
+        return guarded("refresh_write", retry::on_lost_connection, [&]() -> store_result<refresh_outcome> {
             auto params = record_params(r);
             params.push_back({std::to_string(expected)});
             auto res = exec(update_if_revision_sql, params, PGRES_TUPLES_OK);
             if (PQntuples(res.get()) == 1) {
-                end_transaction("COMMIT");
+                commit_if_open();
                 r.revision = static_cast<std::uint64_t>(integer_of(res.get(), 0));
                 r.read_under_old_key = false;
                 return refresh_outcome{std::move(r), true};
@@ -210,7 +213,7 @@ public:
             // A new authorization (put) moved the row while the refresh ran:
             // theirs stands.
             auto now = read(r.user);
-            end_transaction("COMMIT");
+            commit_if_open();
             if (!now)
                 return now.error();
             return refresh_outcome{std::move(*now), false};
@@ -338,6 +341,12 @@ private:
         if (version > schema_version)
             fail(name_ + " has schema version " + std::to_string(version) + "; this build knows version " +
                  std::to_string(schema_version) + " (a newer litmus-proxy wrote it)");
+    }
+
+    void commit_if_open()
+    {
+        if (in_transaction_)
+            end_transaction("COMMIT");
     }
 
     void end_transaction(const char* sql)

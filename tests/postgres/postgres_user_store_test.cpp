@@ -231,6 +231,26 @@ BOOST_AUTO_TEST_CASE(a_new_authorization_during_a_refresh_is_kept)
     store_contract::a_refresh_that_lost_to_a_new_authorization_leaves_it_in_place(ctx, *store, *other);
 }
 
+BOOST_AUTO_TEST_CASE(a_refresh_whose_connection_is_lost_still_keeps_the_new_tokens)
+{
+    auto store = open(cipher(key_a));
+    auto seen = await(store->put(alice())).value();
+    auto refresh = [&](user_record current) -> net::awaitable<store_result<user_record>> {
+        // Litmus has rotated the refresh token; then the server ends the
+        // connection that holds the transaction.
+        BOOST_TEST(end_store_connections() >= 1);
+        current.access_token = "alice-access-refreshed";
+        current.refresh_token = "alice-refresh-rotated";
+        co_return current;
+    };
+    auto outcome = await(store->refresh_locked(seen.user, seen.revision, refresh));
+    BOOST_TEST_REQUIRE(outcome.has_value());
+    BOOST_TEST(outcome->refreshed);
+    auto row = await(store->get(seen.user)).value().value();
+    BOOST_TEST(row.refresh_token == "alice-refresh-rotated");
+    BOOST_TEST(row.revision == seen.revision + 1);
+}
+
 BOOST_AUTO_TEST_CASE(a_database_that_is_down_is_unavailable)
 {
     // Nothing listens on port 1 of the loopback: connecting is refused.
