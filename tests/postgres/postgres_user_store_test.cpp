@@ -13,6 +13,7 @@
 #include "tests/unit/users/store_contract.hpp"
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -99,6 +100,20 @@ struct store_fixture {
         auto rows = raw.query(
             "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'litmus-proxy'");
         return static_cast<int>(rows.size());
+    }
+
+    /// A refresh of alice on `replica` (seen at `seen_revision`) gets the
+    /// lock and runs: a lock another replica still held would fail it with
+    /// unavailable after lock_timeout. Writes "alice-access-from-b".
+    void check_gets_the_lock_and_refreshes(user_store& replica, std::uint64_t seen_revision)
+    {
+        auto succeeding = [](user_record current) -> net::awaitable<store_result<user_record>> {
+            current.access_token = "alice-access-from-b";
+            co_return current;
+        };
+        auto outcome = await(replica.refresh_locked(alice().user, seen_revision, succeeding));
+        BOOST_TEST_REQUIRE(outcome.has_value());
+        BOOST_TEST(outcome->refreshed);
     }
 
     /// Number of sessions waiting for an advisory lock.
@@ -211,15 +226,7 @@ BOOST_AUTO_TEST_CASE(a_failed_refresh_writes_nothing_and_releases_the_lock)
     store_contract::a_failed_refresh_writes_nothing_and_passes_its_error_through(ctx, *replica_a);
     auto seen = await(replica_a->get(alice().user)).value().value();
 
-    // The other replica gets the lock (a lock still held would fail it with
-    // unavailable after lock_timeout).
-    auto succeeding = [](user_record current) -> net::awaitable<store_result<user_record>> {
-        current.access_token = "alice-access-from-b";
-        co_return current;
-    };
-    auto from_b = await(replica_b->refresh_locked(seen.user, seen.revision, succeeding));
-    BOOST_TEST_REQUIRE(from_b.has_value());
-    BOOST_TEST(from_b->refreshed);
+    check_gets_the_lock_and_refreshes(*replica_b, seen.revision);
     BOOST_TEST(await(replica_a->get(seen.user)).value().value().access_token == "alice-access-from-b");
 }
 
@@ -249,6 +256,30 @@ BOOST_AUTO_TEST_CASE(a_refresh_whose_connection_is_lost_still_keeps_the_new_toke
     auto row = await(store->get(seen.user)).value().value();
     BOOST_TEST(row.refresh_token == "alice-refresh-rotated");
     BOOST_TEST(row.revision == seen.revision + 1);
+}
+
+BOOST_AUTO_TEST_CASE(a_refresh_abandoned_while_its_function_runs_releases_the_lock)
+{
+    auto replica_a = open(cipher(key_a));
+    auto replica_b = open(cipher(key_a));
+    auto seen = await(replica_a->put(alice())).value();
+    bool started = false;
+    {
+        // A refresh whose coroutine is destroyed while its function waits (the
+        // event loop shut down mid-request) must not leave the lock held.
+        net::io_context doomed;
+        net::steady_timer never(doomed, net::steady_timer::time_point::max());
+        auto hang = [&](user_record current) -> net::awaitable<store_result<user_record>> {
+            started = true;
+            co_await never.async_wait(net::use_awaitable);
+            co_return current;
+        };
+        net::co_spawn(doomed, replica_a->refresh_locked(seen.user, seen.revision, hang), net::detached);
+        for (int i = 0; i < 1000 && !started; ++i)
+            doomed.run_one_for(std::chrono::milliseconds(10));
+        BOOST_TEST_REQUIRE(started);
+    }
+    check_gets_the_lock_and_refreshes(*replica_b, seen.revision);
 }
 
 BOOST_AUTO_TEST_CASE(a_database_that_is_down_is_unavailable)
