@@ -26,8 +26,13 @@ cleanup() {
       sleep 0.1
     done
     kill -KILL "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
   fi
-  rm -rf "$dir"
+  # A killed server's children may still be writing as they exit.
+  for _ in 1 2 3 4 5; do
+    rm -rf "$dir" 2>/dev/null && break
+    sleep 0.2
+  done
 }
 trap cleanup EXIT
 trap 'exit 143' TERM INT  # so that the EXIT trap stops the server
@@ -37,6 +42,10 @@ if [[ $(id -u) -eq 0 ]]; then
   chown nobody "$dir"
   as_server=(setpriv --reuid=nobody --regid="$(id -g nobody)" --clear-groups --)
 fi
+# The server dies with this script even when it is killed (a ctest timeout):
+# it gets SIGKILL, and its own children exit when they see it gone. Set
+# after the change of user, which would clear it.
+with_parent=(setpriv --pdeathsig KILL --)
 data="$dir/data"
 
 "${as_server[@]}" "$bindir/initdb" -D "$data" -U litmus --auth=trust --no-sync -E UTF8 >"$dir/initdb.log" 2>&1 ||
@@ -47,7 +56,7 @@ data="$dir/data"
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # setpriv execs the server, so $! is the server's PID.
-"${as_server[@]}" "$bindir/postgres" -D "$data" -p "$port" -c listen_addresses=127.0.0.1 \
+"${as_server[@]}" "${with_parent[@]}" "$bindir/postgres" -D "$data" -p "$port" -c listen_addresses=127.0.0.1 \
   -c unix_socket_directories= -c fsync=off -c max_connections=50 >"$dir/server.log" 2>&1 &
 server_pid=$!
 
