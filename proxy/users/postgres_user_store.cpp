@@ -246,7 +246,8 @@ private:
     enum class retry { never, on_lost_connection };
 
     // Connects if needed, runs `op`. A store_failure (thrown by the helpers
-    // below) closes the connection, so the next operation connects afresh,
+    // below) closes the connection, so the next operation connects afresh
+    // (after a failed connection attempt, once reconnect_delay has passed),
     // and becomes store_errc::unavailable; the first failure after a success
     // is logged. When the connection was reused and turns out to be lost
     // (the server restarted or ended it), `op` is retried once on a new one
@@ -254,11 +255,22 @@ private:
     template <class Op>
     auto guarded(std::string_view what, retry r, Op op) -> decltype(op())
     {
+        using result_type = decltype(op());
+        // In place: a result<bool> is not built from an error_code implicitly.
+        auto unavailable = [] {
+            return result_type(boost::system::in_place_error, make_error_code(store_errc::unavailable));
+        };
         for (int attempt = 0;; ++attempt) {
             bool reused = conn_ != nullptr;
+            bool connecting = false;
             try {
-                if (!conn_)
+                if (!conn_) {
+                    if (options_->steady_now() < next_connect_)
+                        return unavailable();  // a connection failed just now (logged then)
+                    connecting = true;
                     open();
+                    connecting = false;
+                }
                 auto result = op();
                 if (unavailable_logged_) {
                     unavailable_logged_ = false;
@@ -268,6 +280,8 @@ private:
             } catch (const store_failure& f) {
                 bool lost = reused && conn_ && PQstatus(conn_) == CONNECTION_BAD;
                 close();
+                if (connecting)
+                    next_connect_ = options_->steady_now() + options_->reconnect_delay;
                 if (lost && r == retry::on_lost_connection && attempt == 0) {
                     log::info("user_store_reconnecting", {{"store", name_}, {"operation", what}});
                     continue;
@@ -276,8 +290,7 @@ private:
                     unavailable_logged_ = true;
                     log::warn("user_store_unavailable", {{"store", name_}, {"operation", what}, {"reason", f.reason}});
                 }
-                // In place: a result<bool> is not built from an error_code implicitly.
-                return decltype(op())(boost::system::in_place_error, make_error_code(store_errc::unavailable));
+                return unavailable();
             } catch (...) {
                 close();  // mid-transaction or mid-result: start from a clean connection
                 throw;    // store_worker logs it and answers store_unavailable
@@ -431,6 +444,8 @@ private:
     PGconn* conn_ = nullptr;
     bool in_transaction_ = false;
     bool unavailable_logged_ = false;
+    /// Before this, no new connection is attempted (see reconnect_delay).
+    std::chrono::steady_clock::time_point next_connect_ = std::chrono::steady_clock::time_point::min();
 };
 
 struct postgres_user_store::session {

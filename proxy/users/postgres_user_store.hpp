@@ -16,7 +16,9 @@
 // given to libpq as written, with connect_timeout=5 and TCP timeouts
 // (tcp_user_timeout, keepalives) when it names none, so a database that is
 // down or unreachable fails the operation with store_errc::unavailable within
-// seconds (at once when the port refuses). The URL's password is never
+// seconds (at once when the port refuses); after a failed connection attempt
+// the operations queued behind it fail at once too (reconnect_delay), rather
+// than each waiting out its own attempt. The URL's password is never
 // logged: logs name the store as postgres://USER@HOST:PORT/DBNAME.
 //
 // Refresh single flight across the fleet: refresh_locked() takes the
@@ -37,6 +39,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -52,6 +55,15 @@ struct postgres_store_options {
     /// How long a refresh waits for another replica's lock on the same user
     /// (PostgreSQL lock_timeout) before failing with unavailable.
     std::chrono::milliseconds lock_timeout{30'000};
+    /// After a failed connection attempt, this connection's operations fail
+    /// with unavailable at once for this long instead of each trying again:
+    /// requests queued behind a server that does not answer (each attempt
+    /// takes up to connect_timeout) all fail fast.
+    std::chrono::milliseconds reconnect_delay{1'000};
+    /// The clock of reconnect_delay, injectable for tests.
+    std::function<std::chrono::steady_clock::time_point()> steady_now = [] {
+        return std::chrono::steady_clock::now();
+    };
     /// Idle refresh connections kept for reuse.
     std::size_t idle_refresh_connections = 4;
     wall_clock now = system_wall_seconds;  ///< stamps updated_at

@@ -74,8 +74,13 @@ struct store_fixture {
     raw_connection raw{uri};
     net::io_context ctx;
     std::int64_t clock = 1'700'000'000;
+    std::chrono::steady_clock::time_point steady{};  ///< the stores' clock for reconnect_delay
 
-    store_fixture() { raw.query("DROP SCHEMA IF EXISTS litmus_proxy CASCADE"); }
+    store_fixture()
+    {
+        raw.query("DROP SCHEMA IF EXISTS litmus_proxy CASCADE");
+        raw.query("DROP DATABASE IF EXISTS litmus_later WITH (FORCE)");
+    }
 
     std::unique_ptr<postgres_user_store> open(std::shared_ptr<const token_cipher> c, std::string at = {})
     {
@@ -84,6 +89,7 @@ struct store_fixture {
         // A lock never released fails the test within seconds, not at ctest's timeout.
         o.lock_timeout = std::chrono::seconds(10);
         o.now = [this] { return clock; };
+        o.steady_now = [this] { return steady; };
         return std::make_unique<postgres_user_store>(std::move(o), std::move(c));
     }
 
@@ -301,6 +307,25 @@ BOOST_AUTO_TEST_CASE(a_database_that_is_down_is_unavailable)
     BOOST_TEST_REQUIRE(!refreshed.has_value());
     BOOST_TEST((refreshed.error() == store_errc::unavailable));
     BOOST_TEST(calls == 0);
+}
+
+BOOST_AUTO_TEST_CASE(after_a_failed_connection_operations_fail_at_once_until_the_reconnect_delay)
+{
+    // A database that does not exist yet: the server refuses the connection.
+    auto later = uri.substr(0, uri.rfind('/')) + "/litmus_later";
+    auto store = open(cipher(key_a), later);
+    auto first = await(store->get("alice@example.com"));
+    BOOST_TEST_REQUIRE(!first.has_value());
+    BOOST_TEST((first.error() == store_errc::unavailable));
+
+    raw.query("CREATE DATABASE litmus_later");
+    auto within_delay = await(store->put(alice()));
+    BOOST_TEST_REQUIRE(!within_delay.has_value(), "no new connection is attempted within reconnect_delay");
+    BOOST_TEST((within_delay.error() == store_errc::unavailable));
+
+    steady += std::chrono::seconds(1);
+    BOOST_TEST(await(store->put(alice())).has_value(), "the next operation after the delay connects");
+    BOOST_TEST(await(store->get("alice@example.com")).value().has_value());
 }
 
 BOOST_AUTO_TEST_CASE(the_password_in_the_url_is_not_in_its_description)
