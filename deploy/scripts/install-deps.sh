@@ -23,8 +23,9 @@ packages=(
   g++ cmake ninja-build pkg-config
   libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev libboost-test1.81-dev
   libyaml-cpp-dev prometheus-cpp-dev libssl-dev
-  # The embedded user store (users.store: sqlite:PATH).
-  libsqlite3-dev
+  # The embedded user store (users.store: sqlite:PATH), and the shared one
+  # for replicas (users.store: postgres://...).
+  libsqlite3-dev libpq-dev
   curl ca-certificates
   # `cpack -G DEB` computes the Debian package's Depends with dpkg-shlibdeps.
   dpkg-dev
@@ -45,6 +46,9 @@ if $test; then
   # The fuzz stage: clang with libFuzzer and the sanitizer runtimes, and
   # llvm-symbolizer for readable stacks.
   packages+=(clang-14 libclang-rt-14-dev llvm-14)
+  # The PostgreSQL user store's tests run a server of their own
+  # (tests/support/with_postgres.sh).
+  packages+=(postgresql)
 fi
 if $bench; then
   # tests/bench/run.sh: the upstream and the two proxies compared with
@@ -82,6 +86,12 @@ $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 if [[ " ${missing[*]} " == *" prometheus "* ]] && [[ -d /run/systemd/system ]]; then
   echo "install-deps: stopping and disabling the prometheus service (only promtool is needed)" >&2
   $sudo systemctl disable --now prometheus >/dev/null 2>&1 || true
+fi
+# The test suite starts its own PostgreSQL servers; the package's would hold
+# port 5432.
+if [[ " ${missing[*]} " == *" postgresql "* ]] && [[ -d /run/systemd/system ]]; then
+  echo "install-deps: stopping and disabling the postgresql service (the tests run their own)" >&2
+  $sudo systemctl disable --now postgresql >/dev/null 2>&1 || true
 fi
 # nginx would hold port 80 and haproxy run an empty config; the benchmark
 # starts its own instances with its own configs.

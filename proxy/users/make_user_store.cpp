@@ -1,5 +1,6 @@
 #include "proxy/users/make_user_store.hpp"
 
+#include "proxy/users/postgres_user_store.hpp"
 #include "proxy/users/sqlite_user_store.hpp"
 #include "proxy/users/token_cipher.hpp"
 
@@ -18,9 +19,11 @@ std::unique_ptr<user_store> make_user_store(const config::users_config& cfg)
         options.path = cfg.store_location.target;
         return std::make_unique<sqlite_user_store>(std::move(options), std::move(cipher));
     }
-    case config::user_store_location::kind::postgres:
-        // TODO(#11): the PostgreSQL store (a later piece of issue 11).
-        throw std::runtime_error("users.store: PostgreSQL stores are not supported by this build yet");
+    case config::user_store_location::kind::postgres: {
+        postgres_store_options options;
+        options.uri = cfg.store_location.target;
+        return std::make_unique<postgres_user_store>(std::move(options), std::move(cipher));
+    }
     }
     throw std::logic_error("make_user_store: unknown store kind");
 }

@@ -12,7 +12,7 @@ namespace litmus::users {
 /// The store for `cfg` (users.store). `cfg.key` must be resolved
 /// (load_config with credentials_use::required). Opens nothing yet: the
 /// store opens on first use, so an unavailable store does not stop the
-/// start. Throws std::runtime_error for a store kind this build cannot serve.
+/// start.
 std::unique_ptr<user_store> make_user_store(const config::users_config& cfg);
 
 }  // namespace litmus::users

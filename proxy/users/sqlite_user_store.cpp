@@ -2,7 +2,6 @@
 
 #include "proxy/core/log.hpp"
 
-#include <openssl/crypto.h>
 #include <sqlite3.h>
 
 #include <boost/asio/this_coro.hpp>
@@ -16,12 +15,6 @@
 #include <unistd.h>
 
 namespace litmus::users {
-
-std::int64_t system_wall_seconds()
-{
-    using namespace std::chrono;
-    return duration_cast<seconds>(system_clock::now().time_since_epoch()).count();
-}
 
 namespace {
 
@@ -82,12 +75,6 @@ std::string column_blob(sqlite3_stmt* s, int i)
 {
     const auto* p = static_cast<const char*>(sqlite3_column_blob(s, i));
     return p ? std::string(p, static_cast<std::size_t>(sqlite3_column_bytes(s, i))) : std::string();
-}
-
-// A plaintext token copy that must not outlive its use in memory.
-void cleanse(std::string& s)
-{
-    OPENSSL_cleanse(s.data(), s.size());
 }
 
 }  // namespace
@@ -340,15 +327,14 @@ private:
         bind_text(s, 1, r.user);
         bind_text(s, 2, r.litmus_user_id);
         bind_text(s, 3, r.full_name);
-        bind_blob(s, 4, cipher_->encrypt(r.access_token, r.user));
+        auto sealed = seal_tokens(*cipher_, r);
+        bind_blob(s, 4, sealed.access);
         check(sqlite3_bind_int64(s, 5, r.access_expires_at));
-        bind_blob(s, 6, cipher_->encrypt(r.refresh_token, r.user));
+        bind_blob(s, 6, sealed.refresh);
         check(sqlite3_bind_int(s, 7, r.reauthorization_required ? 1 : 0));
         check(sqlite3_bind_int64(s, 8, r.updated_at));
     }
 
-    // A row whose tokens do not decrypt is reported, not served: the caller
-    // treats the user as needing a new authorization.
     store_result<std::optional<user_record>> read_row(sqlite3_stmt* s, const std::string& user) const
     {
         user_record r;
@@ -359,19 +345,7 @@ private:
         r.reauthorization_required = sqlite3_column_int(s, 5) != 0;
         r.revision = static_cast<std::uint64_t>(sqlite3_column_int64(s, 6));
         r.updated_at = sqlite3_column_int64(s, 7);
-        auto access = cipher_->decrypt(column_blob(s, 2), user);
-        auto refresh = cipher_->decrypt(column_blob(s, 4), user);
-        if (!access || !refresh) {
-            log::warn("user_store_row_unreadable",
-                      {{"path", options_.path},
-                       {"user", user},
-                       {"reason", describe(!access ? access.error() : refresh.error())}});
-            return make_error_code(store_errc::record_unreadable);
-        }
-        r.access_token = std::move(access->plaintext);
-        r.refresh_token = std::move(refresh->plaintext);
-        r.read_under_old_key = access->under_old_key || refresh->under_old_key;
-        return std::optional<user_record>(std::move(r));
+        return open_tokens(*cipher_, std::move(r), column_blob(s, 2), column_blob(s, 4), "sqlite:" + options_.path);
     }
 
     sqlite_store_options options_;

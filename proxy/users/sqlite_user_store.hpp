@@ -18,21 +18,17 @@
 // the file (that is what the PostgreSQL store is for).
 
 #include "proxy/users/store_worker.hpp"
+#include "proxy/users/stored_tokens.hpp"
 #include "proxy/users/token_cipher.hpp"
 #include "proxy/users/user_locks.hpp"
 #include "proxy/users/user_store.hpp"
 
 #include <chrono>
 #include <cstdint>
-#include <functional>
 #include <memory>
 #include <string>
 
 namespace litmus::users {
-
-/// Wall-clock seconds since the Unix epoch, injectable for tests.
-using wall_clock = std::function<std::int64_t()>;
-std::int64_t system_wall_seconds();
 
 struct sqlite_store_options {
     std::string path;  ///< the database file (users.store without "sqlite:")

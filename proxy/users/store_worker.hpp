@@ -40,7 +40,11 @@ public:
             net::post(pool_, [f = std::move(f), handler = std::move(handler), work = std::move(work)]() mutable {
                 result_type r = call(f);
                 auto caller = work.get_executor();
-                net::post(caller, [handler = std::move(handler), r = std::move(r)]() mutable {
+                // The guard travels with the completion and is released on
+                // the caller's thread: released here, after the post, it
+                // could touch the caller's io_context while that thread,
+                // having run the completion, destroys it.
+                net::post(caller, [handler = std::move(handler), r = std::move(r), work = std::move(work)]() mutable {
                     std::move(handler)(std::move(r));
                 });
             });

@@ -1,6 +1,6 @@
 #pragma once
 // What the users feature keeps per user, and the interface of the stores that
-// keep it (sqlite_user_store; a PostgreSQL store for replicas implements the
+// keep it (sqlite_user_store; postgres_user_store for replicas implements the
 // same). Tokens cross this interface in clear; every store keeps them
 // encrypted (token_cipher) and does its I/O off the caller's thread.
 

@@ -1,5 +1,5 @@
 // The store users.store names, built from the config: a SQLite file at the
-// configured path, encrypted under the configured key.
+// configured path, encrypted under the configured key, or a PostgreSQL store.
 
 #include "proxy/users/make_user_store.hpp"
 
@@ -55,12 +55,24 @@ BOOST_AUTO_TEST_CASE(a_sqlite_store_opens_the_configured_file_on_first_use)
     BOOST_TEST(std::filesystem::exists(dir.file("users.db")));
 }
 
-BOOST_AUTO_TEST_CASE(a_postgres_store_is_refused_until_this_build_has_one)
+BOOST_AUTO_TEST_CASE(a_postgres_store_connects_on_first_use_and_a_refused_connection_is_unavailable)
 {
     config::users_config cfg;
-    cfg.store_location = {config::user_store_location::kind::postgres, "postgres://db.example/litmus"};
+    // Port 1 on the loopback: nothing listens, the connection is refused.
+    cfg.store_location = {config::user_store_location::kind::postgres, "postgres://litmus@127.0.0.1:1/litmus"};
     cfg.key = test_keys::filled_with(0x33);
-    BOOST_CHECK_THROW(make_user_store(cfg), std::runtime_error);
+    auto store = make_user_store(cfg);  // connects to nothing yet
+
+    net::io_context ctx;
+    std::optional<boost::system::error_code> error;
+    net::co_spawn(ctx, store->get("carol"), [&](std::exception_ptr e, store_result<std::optional<user_record>> r) {
+        BOOST_TEST(!e);
+        BOOST_TEST_REQUIRE(!r.has_value());
+        error = r.error();
+    });
+    ctx.run();
+    BOOST_TEST_REQUIRE(error.has_value());
+    BOOST_TEST(*error == make_error_code(store_errc::unavailable));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
