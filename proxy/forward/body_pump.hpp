@@ -23,7 +23,7 @@ inline constexpr std::size_t max_trailer_fields = 64;
 struct pump_result {
     bool read_complete = false;   ///< the whole message was read (the parser may not know: see `direct`)
     bool write_started = false;   ///< at least one write was attempted
-    bool write_complete = false;  ///< the serializer finished the message
+    bool write_complete = false;  ///< the whole message was written, its last chunk included
     error_code read_error;
     error_code write_error;
     std::uint64_t body_bytes_read = 0;     ///< body bytes the parser delivered
