@@ -80,6 +80,11 @@ forward::token_choice request_identity::tokens(forward::proxy_services& svc) con
     return {user->tokens(), user->user()};
 }
 
+std::string_view request_identity::user_key() const noexcept
+{
+    return user ? std::string_view(user->user()) : std::string_view{};
+}
+
 net::awaitable<boost::system::result<request_identity, identity_refusal>> identify_request(
     forward::proxy_services& svc, http::request_header<>& req)
 {

@@ -36,6 +36,8 @@ struct request_identity {
     /// client-credentials token.
     std::shared_ptr<users::user_token_source> user;
     forward::token_choice tokens(forward::proxy_services& svc) const;
+    /// The user's key; "" for the proxy's own token.
+    std::string_view user_key() const noexcept;
 };
 
 /// Why a request cannot be sent as anyone: answered with `error`, naming

@@ -62,6 +62,8 @@ void log_access(const forward::request_id& id, const request_summary& req, std::
         .add("duration_ms", std::chrono::duration<double, std::milli>(took).count())
         .add("bytes_in", r.bytes_in)
         .add("bytes_out", r.bytes_out);
+    if (!r.user.empty())
+        line.add("user", r.user);
     if (r.error)
         line.add("error", name_of(*r.error));
     line.commit();
@@ -186,14 +188,19 @@ net::awaitable<forward::forward_result> identify_and_forward(forward::proxy_serv
                                                              const forward::request_id& id)
 {
     auto identity = co_await identify_request(svc, parser.get());
-    if (identity)
-        co_return co_await forward_request(svc, stream, buffer, parser, route, id, identity->tokens(svc));
+    if (identity) {
+        auto r = co_await forward_request(svc, stream, buffer, parser, route, id, identity->tokens(svc));
+        r.user = identity->user_key();
+        co_return r;
+    }
     // Nothing was read of the body: keep the connection only without one.
     const auto& refusal = identity.error();
     bool keep_alive = parser.is_done() && parser.get().keep_alive() && !svc.draining;
     auto user = refusal.error == errc::reauthorization_required ? std::string_view(refusal.user) : std::string_view{};
-    co_return co_await forward::reply_with_error(svc, stream, refusal.error, std::min(parser.get().version(), 11u),
-                                                 keep_alive, id, user);
+    auto r = co_await forward::reply_with_error(svc, stream, refusal.error, std::min(parser.get().version(), 11u),
+                                                keep_alive, id, user);
+    r.user = refusal.user;
+    co_return r;
 }
 
 }  // namespace
