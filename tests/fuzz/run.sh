@@ -13,7 +13,7 @@ root=$(pwd)
 seconds=${1:-60}
 shift || true
 harnesses=("$@")
-[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(request_path_fuzz token_response_fuzz config_loader_fuzz)
+[[ ${#harnesses[@]} -gt 0 ]] || harnesses=(request_path_fuzz token_response_fuzz config_loader_fuzz litmus_endpoint_fuzz)
 build=${LITMUS_FUZZ_BUILD_DIR:-$root/build-fuzz}
 
 cxx=$(command -v clang++ || command -v clang++-14 || true)
