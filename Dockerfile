@@ -37,7 +37,7 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \
       libboost-json1.81.0 libboost-url1.81.0 libssl3 libyaml-cpp0.7 \
-      libprometheus-cpp-core1.0 \
+      libprometheus-cpp-core1.0 libpq5 libsqlite3-0 \
  && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin /var/log/apt /var/log/dpkg.log
 
 COPY --from=build /out/usr/bin/litmus-proxy /usr/bin/litmus-proxy

@@ -57,6 +57,12 @@ proxy_app::proxy_app(net::io_context& ioc, const config::proxy_config& cfg,
                                                     token::token_grant{}, token_metrics_, "client_credentials");
     services_.reset(new forward::proxy_services{cfg, routing::router(route_entries(cfg)), request_policy(cfg), {},
                                                 *tokens_, forward_metrics_});
+    if (cfg.users) {
+        users_ = std::make_unique<users::users_feature>(ioc.get_executor(), cfg, tls_, metrics_.registry(),
+                                                        *credentials_, *token_client_);
+        services_->user_endpoints = &users_->endpoints();
+        services_->user_tokens = &users_->tokens();
+    }
     for (const auto& u : cfg.upstreams)
         services_->pools.push_back(std::make_unique<upstream::upstream_pool>(
             tls_, upstream::make_target(u.name, u.parsed, u.connect), cfg.upstream,
@@ -80,13 +86,10 @@ proxy_app::~proxy_app() = default;
 
 void proxy_app::start()
 {
-    // The users section is read and checked, but its endpoints are not yet
-    // served: say so rather than let a caller wonder where they are.
-    if (cfg_.users)
-        log::warn("users_not_served", {{"message", "the users section is checked but the /_litmus/ endpoints and "
-                                                   "Litmus-User are not served by this version"}});
     credential_watch_->start();
     tokens_->start();
+    if (users_)
+        users_->start();
     listener_->start();
     admin_->start();
     notifier_->start();
@@ -99,6 +102,8 @@ void proxy_app::drain(std::function<void()> done)
     notifier_->stopping();
     listener_->drain(cfg_.downstream.drain_timeout, [this, done = std::move(done)]() mutable {
         tokens_->stop();
+        if (users_)
+            users_->stop();
         credential_watch_->stop();
         for (auto& p : services_->pools)
             p->close_idle();

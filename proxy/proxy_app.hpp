@@ -19,6 +19,7 @@
 #include "proxy/token/token_client.hpp"
 #include "proxy/token/token_metrics.hpp"
 #include "proxy/token/token_source.hpp"
+#include "proxy/users/users_feature.hpp"
 
 #include <functional>
 #include <memory>
@@ -83,6 +84,7 @@ private:
     std::unique_ptr<token::credential_watch> credential_watch_;
     std::unique_ptr<token::token_client> token_client_;
     std::unique_ptr<token::token_source> tokens_;
+    std::unique_ptr<users::users_feature> users_;  ///< null: no users section
     std::unique_ptr<forward::proxy_services> services_;
     std::unique_ptr<downstream::listener> listener_;
     std::unique_ptr<admin::admin_listener> admin_;

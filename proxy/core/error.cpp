@@ -59,6 +59,10 @@ error_source source_of(errc e) noexcept
     case errc::token_endpoint_failed:
     case errc::token_bad_response:
     case errc::refresh_refused: return error_source::token;
+    case errc::invalid_litmus_user:
+    case errc::user_not_connected:
+    case errc::reauthorization_required: return error_source::downstream;
+    case errc::store_unavailable: return error_source::internal;
     case errc::shutting_down: return error_source::internal;
     }
     return error_source::internal;
@@ -92,6 +96,10 @@ std::string_view name_of(errc e) noexcept
     case errc::token_endpoint_failed: return "token_endpoint_failed";
     case errc::token_bad_response: return "token_bad_response";
     case errc::refresh_refused: return "refresh_refused";
+    case errc::invalid_litmus_user: return "invalid_litmus_user";
+    case errc::user_not_connected: return "user_not_connected";
+    case errc::reauthorization_required: return "reauthorization_required";
+    case errc::store_unavailable: return "store_unavailable";
     case errc::shutting_down: return "shutting_down";
     }
     return "internal_error";
@@ -101,7 +109,10 @@ unsigned http_status_of(errc e) noexcept
 {
     switch (e) {
     case errc::bad_request:
+    case errc::invalid_litmus_user:
     case errc::invalid_host: return 400;
+    case errc::user_not_connected:
+    case errc::reauthorization_required: return 401;
     case errc::origin_not_allowed: return 403;
     case errc::target_too_long: return 414;
     case errc::host_not_allowed: return 421;
@@ -125,6 +136,7 @@ unsigned http_status_of(errc e) noexcept
     case errc::token_endpoint_failed:
     case errc::token_bad_response:
     case errc::refresh_refused:
+    case errc::store_unavailable:
     case errc::shutting_down: return 503;
     }
     return 500;

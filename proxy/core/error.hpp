@@ -39,6 +39,11 @@ enum class errc {
     token_endpoint_failed,    ///< network failure, timeout or 5xx at the token endpoint
     token_bad_response,       ///< the token endpoint answered something unusable
     refresh_refused,          ///< the refresh token was refused (invalid_grant)
+    // users: requests acting for one of the app's users (Litmus-User)
+    invalid_litmus_user,      ///< an empty, malformed or repeated Litmus-User header
+    user_not_connected,       ///< the user has no usable token (never authorized, or forgotten)
+    reauthorization_required, ///< Litmus refused the user's refresh token: the user must authorize again
+    store_unavailable,        ///< the user store cannot be read or written now
     // internal
     shutting_down,
 };

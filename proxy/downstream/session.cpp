@@ -4,10 +4,14 @@
 #include "proxy/core/await_request.hpp"
 #include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/log.hpp"
+#include "proxy/downstream/expect_continue.hpp"
+#include "proxy/downstream/litmus_requests.hpp"
+#include "proxy/downstream/read_body.hpp"
 #include "proxy/forward/forwarder.hpp"
 #include "proxy/forward/local_reply.hpp"
 #include "proxy/routing/header_rules.hpp"
 #include "proxy/routing/request_decision.hpp"
+#include "proxy/users/litmus_route.hpp"
 
 #include <array>
 
@@ -16,22 +20,6 @@ namespace litmus::downstream {
 namespace {
 
 using clock = std::chrono::steady_clock;
-
-// Clients such as curl hold a large body back until told to send it.
-// Returns false when the connection failed.
-template <class Body>
-net::awaitable<bool> send_continue_if_expected(client_stream& stream, const http::request<Body>& req,
-                                               std::chrono::milliseconds timeout)
-{
-    if (!litmus::iequals(req[http::field::expect], "100-continue"))
-        co_return true;
-    static constexpr std::string_view continue_line = "HTTP/1.1 100 Continue\r\n\r\n";
-    stream.expires_after(timeout);
-    auto [ec, n] = co_await net::async_write(stream, net::buffer(continue_line.data(), continue_line.size()),
-                                             net::as_tuple(net::use_awaitable));
-    (void)n;
-    co_return !ec;
-}
 
 // What the access line says about the request, as the client sent it (the
 // forwarder rewrites the header in place).
@@ -159,43 +147,53 @@ boost::system::result<routing::route, errc> decide(const forward::proxy_services
 net::awaitable<forward::forward_result> forward_request(forward::proxy_services& svc, client_stream& stream,
                                                         beast::flat_buffer& buffer,
                                                         http::request_parser<http::string_body>& parser,
-                                                        const routing::route& route, const forward::request_id& id)
+                                                        const routing::route& route, const forward::request_id& id,
+                                                        forward::token_choice tokens)
 {
     const auto& dcfg = svc.cfg.downstream;
     auto length = parser.content_length();
     bool streamed = !parser.is_done() && (parser.chunked() || (length && *length > dcfg.replay_limit));
-    if (!parser.is_done() && !co_await send_continue_if_expected(stream, parser.get(), dcfg.io_timeout))
-        co_return forward::forward_result{};
-
     if (!streamed) {
         const routing::header_snapshot header(parser.get());
-        if (!parser.is_done()) {
-            stream.expires_after(dcfg.io_timeout);
-            auto [ec, n] = co_await http::async_read(stream, buffer, parser, net::as_tuple(net::use_awaitable));
-            (void)n;
-            if (ec) {
-                auto refuse = forward::reply_for_read_error(ec);
-                if (!refuse)
-                    co_return forward::forward_result{};
-                auto r = co_await forward::reply_with_error(svc, stream, *refuse, parser.get().version(), false, id);
-                r.bytes_in = parser.get().body().size();
-                co_return r;
-            }
+        if (auto failed = co_await read_rest_of_body(svc, stream, buffer, parser, id)) {
+            failed->bytes_in = parser.get().body().size();
+            co_return *failed;
         }
         header.drop_added(parser.get());
         forward::request_body body(parser.get());
-        auto r = co_await forward::forward(svc, stream, body, route, id);
+        auto r = co_await forward::forward(svc, stream, body, route, id, tokens);
         r.bytes_in = body.bytes_received();
         co_return r;
     }
 
+    if (!co_await send_continue_if_expected(stream, parser.get(), dcfg.io_timeout))
+        co_return forward::forward_result{};
     // Same parser state, buffer body: allowed because no body byte was read yet.
     http::request_parser<http::buffer_body> streaming(std::move(parser));
     streaming.body_limit(dcfg.body_limit);
     forward::request_body body(streaming, stream, buffer, dcfg.io_timeout);
-    auto r = co_await forward::forward(svc, stream, body, route, id);
+    auto r = co_await forward::forward(svc, stream, body, route, id, tokens);
     r.bytes_in = body.bytes_received();
     co_return r;
+}
+
+// The request sent with the identity it asks for (Litmus-User, else
+// users.default, else the proxy's own token), or refused with the reason.
+net::awaitable<forward::forward_result> identify_and_forward(forward::proxy_services& svc, client_stream& stream,
+                                                             beast::flat_buffer& buffer,
+                                                             http::request_parser<http::string_body>& parser,
+                                                             const routing::route& route,
+                                                             const forward::request_id& id)
+{
+    auto identity = co_await identify_request(svc, parser.get());
+    if (identity)
+        co_return co_await forward_request(svc, stream, buffer, parser, route, id, identity->tokens(svc));
+    // Nothing was read of the body: keep the connection only without one.
+    const auto& refusal = identity.error();
+    bool keep_alive = parser.is_done() && parser.get().keep_alive() && !svc.draining;
+    auto user = refusal.error == errc::reauthorization_required ? std::string_view(refusal.user) : std::string_view{};
+    co_return co_await forward::reply_with_error(svc, stream, refusal.error, std::min(parser.get().version(), 11u),
+                                                 keep_alive, id, user);
 }
 
 }  // namespace
@@ -234,6 +232,7 @@ net::awaitable<void> run_session(client_socket socket, forward::proxy_services& 
         forward::forward_result result;
         std::string_view route_name = "none";
         std::optional<routing::route> route;
+        bool litmus_endpoint = false;
         if (hec) {
             auto refuse = forward::reply_for_read_error(hec);
             if (!refuse)
@@ -241,6 +240,10 @@ net::awaitable<void> run_session(client_socket socket, forward::proxy_services& 
             // The request's framing is unknown or broken: answer and close,
             // since the next bytes cannot be trusted to start a request.
             result = co_await forward::reply_with_error(svc, stream, *refuse, 11, false, id);
+        } else if (users::is_litmus_target(parser.get().target())) {
+            // The proxy's own endpoints: answered here, never forwarded.
+            litmus_endpoint = true;
+            route_name = "_litmus";
         } else if (auto decided = decide(svc, parser); !decided) {
             // An unread body would be taken for the next request: close after
             // answering. Framing errors close too: the next bytes cannot be
@@ -261,8 +264,10 @@ net::awaitable<void> run_session(client_socket socket, forward::proxy_services& 
             summary.emplace(parser.get());
         // Read now: a streamed request moves the parser's message away.
         const auto method = parser.get().method();
-        if (route)
-            result = co_await forward_request(svc, stream, buffer, parser, *route, id);
+        if (litmus_endpoint)
+            result = co_await serve_litmus_endpoint(svc, stream, buffer, parser, id);
+        else if (route)
+            result = co_await identify_and_forward(svc, stream, buffer, parser, *route, id);
         auto took = clock::now() - started;
         // A request that got no response (the client went away first) has
         // no status class; the access log still records it.

@@ -46,13 +46,18 @@ struct exchange {
     bool head;
     bool echoes_token;       ///< the response must be scrubbed of the token
     const request_id& id;
+    token_choice tokens;
 
     // An error reply keeps the client connection only if nothing of the
     // client's body is left unread on it. What the request went through so
     // far (the upstream's status, a retry) stays in the result.
     net::awaitable<forward_result> reply(errc e, const forward_result& so_far)
     {
-        auto r = co_await reply_with_error(svc, downstream, e, client_version, client_keep_alive && body.consumed(), id);
+        // An answer about the user's tokens names the user, so that the app
+        // knows whom to send through the authorization again.
+        auto user = e == errc::reauthorization_required ? tokens.user : std::string_view{};
+        auto r = co_await reply_with_error(svc, downstream, e, client_version, client_keep_alive && body.consumed(), id,
+                                           user);
         r.upstream_status = so_far.upstream_status;
         r.retried = so_far.retried;
         co_return r;
@@ -173,10 +178,13 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
 // reason, `out` then being the reply's result (what `out` held before kept).
 net::awaitable<token::token_ptr> token_or_reply(exchange& x, forward_result& out)
 {
-    auto got = co_await x.svc.tokens.get();
+    auto got = co_await x.tokens.source.get();
     if (got)
         co_return std::move(*got);
-    out = co_await x.reply(got.error(), out);
+    // A user's refused refresh token: only a new authorization helps.
+    auto e = got.error() == errc::refresh_refused && !x.tokens.user.empty() ? errc::reauthorization_required
+                                                                             : got.error();
+    out = co_await x.reply(e, out);
     co_return nullptr;
 }
 
@@ -198,10 +206,11 @@ void rewrite_for_upstream(exchange& x, const token::token& tok)
 }  // namespace
 
 net::awaitable<forward_result> reply_with_error(proxy_services& svc, client_stream& downstream, errc e,
-                                                unsigned version, bool keep_alive, const request_id& id)
+                                                unsigned version, bool keep_alive, const request_id& id,
+                                                std::string_view user)
 {
     unsigned retry_after = source_of(e) == error_source::token ? token_retry_after(e) : 0;
-    auto res = make_local_reply(e, default_message(e), version, keep_alive, retry_after);
+    auto res = make_local_reply(e, default_message(e), version, keep_alive, retry_after, user);
     res.set(request_id_field, id.view());
     svc.metrics.local_reply(e).Increment();
     downstream.expires_after(svc.cfg.downstream.io_timeout);
@@ -216,7 +225,7 @@ net::awaitable<forward_result> reply_with_error(proxy_services& svc, client_stre
 }
 
 net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downstream, request_body& body,
-                                       const routing::route& route, const request_id& id)
+                                       const routing::route& route, const request_id& id, token_choice tokens)
 {
     auto& req = body.header();
     exchange x{svc,
@@ -228,7 +237,8 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
                body.client_keep_alive() && !svc.draining,
                req.method() == http::verb::head,
                echoes_token(route.target),
-               id};
+               id,
+               tokens};
     const auto& ucfg = svc.cfg.upstream;
     forward_result result;
     auto tok = co_await token_or_reply(x, result);
@@ -300,7 +310,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
         if (result.upstream_status == 401) {
             // Revoked, or expired early: drop the token (unless another
             // request already did) so the single flight fetches a new one.
-            svc.tokens.reject(*tok);
+            tokens.source.reject(*tok);
             if (routing::may_retry(attempts, routing::attempt_failure::unauthorized, body.replayable(),
                                    lease->reused)) {
                 // The 401's connection is closed rather than drained: its
@@ -328,7 +338,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
             settle_401(unauthorized_outcome::succeeded);
             // The token earned an answer: a later 401 to it is a revocation,
             // not a sign that the endpoint hands out tokens the API refuses.
-            svc.tokens.accepted(*tok);
+            tokens.source.accepted(*tok);
         }
         co_return co_await deliver_response(x, std::move(conn), *parser, *tok, deadline, result);
     }

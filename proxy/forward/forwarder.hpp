@@ -24,7 +24,15 @@ struct forward_result {
     std::optional<errc> error;     ///< set when the proxy answered for itself or the relay broke
 };
 
-/// Forwards the request in `body` along `route` and writes the answer to
+/// The token a request is sent with: the proxy's own (client credentials,
+/// `user` empty) or that of the app's user `user` (Litmus-User).
+struct token_choice {
+    token::token_source& source;
+    std::string_view user;
+};
+
+/// Forwards the request in `body` along `route` with a token from `tokens`
+/// and writes the answer to
 /// `downstream`. A buffered body is retried once after an upstream 401 (with
 /// a fresh token) or a stale reused connection; a streamed one goes out once,
 /// on a fresh connection, and a 401 is passed through (the token is still
@@ -35,11 +43,13 @@ struct forward_result {
 /// the caller, who owns the body. Not thread-safe: on the session's
 /// executor. Cancellation: the pending operation fails and the request ends.
 net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downstream, request_body& body,
-                                       const routing::route& route, const request_id& id);
+                                       const routing::route& route, const request_id& id, token_choice tokens);
 
-/// Writes a local reply for `e` (carrying X-Request-Id: `id`) and fills the
-/// result's status, error and bytes_out.
+/// Writes a local reply for `e` (carrying X-Request-Id: `id`, and `user`
+/// in the body when not empty) and fills the result's status, error and
+/// bytes_out.
 net::awaitable<forward_result> reply_with_error(proxy_services& svc, client_stream& downstream, errc e,
-                                                unsigned version, bool keep_alive, const request_id& id);
+                                                unsigned version, bool keep_alive, const request_id& id,
+                                                std::string_view user = {});
 
 }  // namespace litmus::forward

@@ -42,23 +42,38 @@ std::string_view default_message(errc e) noexcept
     case errc::token_endpoint_failed: return "the Litmus token endpoint failed";
     case errc::token_bad_response: return "the Litmus token endpoint sent an unusable response";
     case errc::refresh_refused: return "the refresh token was refused; the user must authorize again";
+    case errc::invalid_litmus_user: return "the Litmus-User header must appear once, with a user key of 1 to 128 characters from A-Z a-z 0-9 . _ @ -";
+    case errc::user_not_connected: return "this user has not connected a Litmus account (POST /_litmus/oauth/authorize), or was forgotten";
+    case errc::reauthorization_required: return "Litmus refused this user's refresh token; the user must authorize again (POST /_litmus/oauth/authorize)";
+    case errc::store_unavailable: return "the user store cannot be reached now; requests without Litmus-User are unaffected";
     case errc::shutting_down: return "the proxy is shutting down";
     }
     return "internal error";
 }
 
-http::response<http::string_body> make_local_reply(errc e, std::string_view message, unsigned version,
-                                                   bool keep_alive, unsigned retry_after_s)
+http::response<http::string_body> make_json_reply(unsigned status, std::string body, unsigned version,
+                                                  bool keep_alive)
 {
-    http::response<http::string_body> res{static_cast<http::status>(http_status_of(e)), version};
-    res.set(http::field::content_type, "application/json");
-    res.set("Litmus-Proxy-Error", name_of(e));
+    http::response<http::string_body> res{static_cast<http::status>(status), version};
+    if (!body.empty())
+        res.set(http::field::content_type, "application/json");
     res.set(http::field::cache_control, "no-store");
-    if (retry_after_s > 0)
-        res.set(http::field::retry_after, std::to_string(retry_after_s));
-    res.body() = json::serialize(json::object{{"error", name_of(e)}, {"message", message}});
+    res.body() = std::move(body);
     res.keep_alive(keep_alive);
     res.prepare_payload();
+    return res;
+}
+
+http::response<http::string_body> make_local_reply(errc e, std::string_view message, unsigned version,
+                                                   bool keep_alive, unsigned retry_after_s, std::string_view user)
+{
+    json::object body{{"error", name_of(e)}, {"message", message}};
+    if (!user.empty())
+        body["user"] = user;
+    auto res = make_json_reply(http_status_of(e), json::serialize(body), version, keep_alive);
+    res.set("Litmus-Proxy-Error", name_of(e));
+    if (retry_after_s > 0)
+        res.set(http::field::retry_after, std::to_string(retry_after_s));
     return res;
 }
 

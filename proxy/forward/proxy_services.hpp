@@ -13,6 +13,11 @@
 #include <memory>
 #include <vector>
 
+namespace litmus::users {
+class litmus_endpoints;
+class user_tokens;
+}  // namespace litmus::users
+
 namespace litmus::forward {
 
 struct proxy_services {
@@ -24,6 +29,10 @@ struct proxy_services {
     forward_metrics& metrics;
     bool draining = false;  ///< set on SIGTERM: finish the current request, then close
     request_id_source request_ids{};
+    /// The users feature (null when the config has no users section): the
+    /// /_litmus/ endpoints and the tokens of requests naming a Litmus-User.
+    users::litmus_endpoints* user_endpoints = nullptr;
+    users::user_tokens* user_tokens = nullptr;
 };
 
 }  // namespace litmus::forward

@@ -7,8 +7,7 @@ namespace litmus::routing {
 
 namespace http = boost::beast::http;
 
-boost::system::result<route, errc> decide_request(const http::request_header<>& req, const router& r,
-                                                  const request_policy& p)
+boost::system::result<void, errc> check_request(const http::request_header<>& req, const request_policy& p)
 {
     if (auto framing = check_request_framing(req); !framing)
         return framing.error();
@@ -31,7 +30,14 @@ boost::system::result<route, errc> decide_request(const http::request_header<>& 
         return host.error();
     if (auto origin = check_browser_origin(req, p.trust); !origin)
         return origin.error();
+    return {};
+}
 
+boost::system::result<route, errc> decide_request(const http::request_header<>& req, const router& r,
+                                                  const request_policy& p)
+{
+    if (auto checked = check_request(req, p); !checked)
+        return checked.error();
     return r.match(req.target(), req[http::field::host]);
 }
 

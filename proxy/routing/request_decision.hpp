@@ -24,6 +24,11 @@ struct request_policy {
     trust_policy trust;
 };
 
+/// Steps 1 to 3 of decide_request: what every request must pass, the proxy's
+/// own /_litmus/ endpoints included, before anything is done with it.
+boost::system::result<void, errc> check_request(const boost::beast::http::request_header<>& req,
+                                                const request_policy& p);
+
 /// In order, the first failing check decides the answer:
 ///  1. framing (check_request_framing): bad_request, version_not_supported;
 ///  2. request line: method_not_implemented (method too long),

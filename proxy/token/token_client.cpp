@@ -1,6 +1,6 @@
 #include "proxy/token/token_client.hpp"
 
-#include "proxy/upstream/upstream_connection.hpp"
+#include "proxy/upstream/one_shot_exchange.hpp"
 
 namespace litmus::token {
 
@@ -25,13 +25,6 @@ token_client::token_client(ssl::context& ctx, const config::token_config& cfg,
 
 net::awaitable<fetch_result> token_client::fetch(token_grant grant) const
 {
-    auto deadline = std::chrono::steady_clock::now() + cfg_.fetch_timeout;
-    auto conn = co_await upstream::connect_upstream(ctx_, target_, cfg_.fetch_timeout);
-    if (!conn)
-        co_return failed(std::string(name_of(conn.error())));
-    auto& c = **conn;
-    auto& tcp_layer = beast::get_lowest_layer(c.stream);
-
     http::request<http::string_body> req{http::verb::post, cfg_.parsed.path.empty() ? "/" : cfg_.parsed.path, 11};
     req.set(http::field::host, target_.authority);
     req.set(http::field::content_type, "application/json");
@@ -41,28 +34,13 @@ net::awaitable<fetch_result> token_client::fetch(token_grant grant) const
     req.body() = make_grant_body(grant, creds->client_id, creds->client_secret);
     req.prepare_payload();
 
-    tcp_layer.expires_at(deadline);
-    auto [wec, written] = co_await http::async_write(c.stream, req, net::as_tuple(net::use_awaitable));
-    (void)written;
-    if (wec) {
-        upstream::close_connection(c);
-        co_return failed(wec == beast::error::timeout ? "timeout sending the request" : "send failed: " + wec.message());
+    auto res = co_await upstream::one_shot_exchange(ctx_, target_, req, cfg_.fetch_timeout, max_response_body);
+    if (!res) {
+        const auto& f = res.error();
+        co_return failed(f.reason, f.body_too_large ? errc::token_bad_response : errc::token_endpoint_failed,
+                         f.status);
     }
-
-    http::response_parser<http::string_body> parser;
-    parser.body_limit(max_response_body);
-    tcp_layer.expires_at(deadline);
-    auto [rec, read] = co_await http::async_read(c.stream, c.buffer, parser, net::as_tuple(net::use_awaitable));
-    (void)read;
-    upstream::close_connection(c);
-    if (rec == http::error::body_limit)
-        co_return failed("response body over 64 KiB", errc::token_bad_response, parser.get().result_int());
-    if (rec == beast::error::timeout)
-        co_return failed("timeout waiting for the response");
-    if (rec)
-        co_return failed("receive failed: " + rec.message());
-    const auto& res = parser.get();
-    co_return parse_token_response(grant.kind, res.result_int(), res.body(), cfg_);
+    co_return parse_token_response(grant.kind, res->result_int(), res->body(), cfg_);
 }
 
 }  // namespace litmus::token

@@ -26,20 +26,20 @@ std::string_view to_string(fetch_outcome o) noexcept
     return "failed";
 }
 
-token_metrics::token_metrics(prometheus::Registry& r)
-    : fetch_duration_seconds(add_latency_histogram(r, "litmus_proxy_token_fetch_duration_seconds",
+token_metrics::token_metrics(prometheus::Registry& r, const std::string& prefix)
+    : fetch_duration_seconds(add_latency_histogram(r, prefix + "_fetch_duration_seconds",
                                                    "Duration of token endpoint calls, whatever their outcome")),
-      invalidations(add_counter(r, "litmus_proxy_token_invalidations_total",
+      invalidations(add_counter(r, prefix + "_invalidations_total",
                                 "Tokens dropped because an upstream answered 401 to them")),
-      waits(add_counter(r, "litmus_proxy_token_waits_total", "Requests that found no valid token and waited for one")),
-      wait_seconds(add_latency_histogram(r, "litmus_proxy_token_wait_seconds", "Time requests spent waiting for a token")),
-      lifetime_seconds(add_gauge(r, "litmus_proxy_token_lifetime_seconds",
+      waits(add_counter(r, prefix + "_waits_total", "Requests that found no valid token and waited for one")),
+      wait_seconds(add_latency_histogram(r, prefix + "_wait_seconds", "Time requests spent waiting for a token")),
+      lifetime_seconds(add_gauge(r, prefix + "_lifetime_seconds",
                                  "Lifetime of the current token, as granted when it was obtained"))
 {
     for (auto g : {grant_kind::client_credentials, grant_kind::refresh_token, grant_kind::authorization_code})
         for (std::size_t o = 0; o < fetch_outcome_count; ++o)
             fetches_[static_cast<std::size_t>(g)][o] =
-                &add_counter(r, "litmus_proxy_token_fetches_total", "Token endpoint calls by grant and outcome",
+                &add_counter(r, prefix + "_fetches_total", "Token endpoint calls by grant and outcome",
                              {{"grant", std::string(to_string(g))},
                               {"outcome", std::string(to_string(static_cast<fetch_outcome>(o)))}});
 }

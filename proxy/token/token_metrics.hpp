@@ -28,10 +28,12 @@ fetch_outcome outcome_of(errc e) noexcept;
 std::string_view to_string(fetch_outcome o) noexcept;
 
 /// Thread-safe: prometheus-cpp metrics are atomic. Several token sources may
-/// share one (they then add up).
+/// share one (they then add up): the users' token sources share one named
+/// with the prefix "litmus_proxy_user_token", apart from the proxy's own.
 class token_metrics {
 public:
-    explicit token_metrics(prometheus::Registry& r);
+    /// Every family is named `prefix` + "_fetches_total" and so on.
+    explicit token_metrics(prometheus::Registry& r, const std::string& prefix = "litmus_proxy_token");
 
     prometheus::Counter& fetch(grant_kind g, fetch_outcome o) noexcept
     {

@@ -43,8 +43,20 @@ public:
     basic_token_source(net::any_io_executor ex, const config::token_config& cfg, fetch_fn fetch,
                        std::optional<token_grant> fallback, token_metrics& metrics, std::string name);
 
-    /// Starts the background loop, which fetches the first token at once.
+    /// Starts the background loop, which fetches the first token at once
+    /// (or, after adopt(), when that token is due for a refresh).
     void start();
+
+    /// Takes `r` as the current token, as if a fetch started now had
+    /// returned it: a token kept elsewhere (a user's, read from the user
+    /// store) is served without a fetch. A lifetime of zero or less makes it
+    /// due at once: with a refresh token in `r` the loop refreshes it. Call
+    /// before start().
+    void adopt(const token_response& r);
+
+    /// True from start() until the loop has ended after stop(): only then may
+    /// the source be destroyed.
+    bool running() const noexcept { return running_; }
 
     /// Ends the loop and wakes every waiter, who get errc::shutting_down. An
     /// in-flight fetch is cancelled and its outcome discarded without a log
@@ -103,6 +115,7 @@ private:
     std::function<void()> fetch_finished_;
     std::mt19937_64 rng_;
     bool stopping_ = false;
+    bool running_ = false;
     // The current token's expires_at (time since the clock's epoch), or
     // no_token; written on this executor, read by seconds_until_expiry().
     static constexpr clock::rep no_token = std::numeric_limits<clock::rep>::min();

@@ -36,10 +36,19 @@ basic_token_source<Clock, WaitTraits>::basic_token_source(net::any_io_executor e
 }
 
 template <class Clock, class WaitTraits>
+void basic_token_source<Clock, WaitTraits>::adopt(const token_response& r)
+{
+    state_.on_fetch_succeeded(Clock::now(), r, unit_random());
+    expires_at_.store((Clock::now() + r.lifetime).time_since_epoch().count(), std::memory_order_relaxed);
+}
+
+template <class Clock, class WaitTraits>
 void basic_token_source<Clock, WaitTraits>::start()
 {
+    running_ = true;
     net::co_spawn(ex_, run(),
                   net::bind_cancellation_slot(stop_signal_.slot(), [this](std::exception_ptr e) {
+                      running_ = false;
                       if (!e)
                           return;
                       try {

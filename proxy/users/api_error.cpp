@@ -95,6 +95,12 @@ api_error reauthorization_required(std::string user)
     return {401, "reauthorization_required", {}, std::move(user), {}};
 }
 
+api_error store_unavailable()
+{
+    return {503, "store_unavailable", "the user store cannot be reached now; requests without Litmus-User are unaffected",
+            {}, {}};
+}
+
 api_error invalid_litmus_user(std::string message)
 {
     return {400, "invalid_litmus_user", std::move(message), {}, {}};

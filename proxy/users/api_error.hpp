@@ -58,6 +58,8 @@ api_error user_not_found();
 api_error user_not_connected();
 /// 401: Litmus refused the user's refresh token; the user must authorize again.
 api_error reauthorization_required(std::string user);
+/// 503: the user store cannot be read or written now.
+api_error store_unavailable();
 /// 400: an empty, malformed or repeated Litmus-User header.
 api_error invalid_litmus_user(std::string message);
 /// 404: a /_litmus/ path that names no endpoint.
