@@ -230,6 +230,22 @@ BOOST_AUTO_TEST_CASE(a_denial_is_access_denied_and_spends_the_state)
     BOOST_TEST(p.exchanges() == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_token_endpoint_failure_during_the_exchange_stores_nothing)
+{
+    csrf_proxy p;
+    auto browsed = authorize_and_browse(p.app, p.fake, "u-1", "alice");
+    BOOST_TEST_REQUIRE(browsed.redirect.code.has_value());
+    p.fake.set_token_mode(fake::endpoint_mode::fail_500);
+    auto r = relay_callback(p.app, browsed.redirect);
+    BOOST_TEST(r.status == 502u, r.body);
+    BOOST_TEST(error_of(r) == "code_exchange_failed", r.body);
+    check_no_secret(r, p.fake, *browsed.redirect.code);
+    BOOST_TEST(p.exchanges() == 0u);  // the fake answered 500 without looking at the code
+    BOOST_TEST(user_status(p.app, "u-1").status == 404u);
+    BOOST_TEST(p.metric_of(R"(litmus_proxy_user_code_exchanges_total{outcome="failed"})") == 1.0);
+    BOOST_TEST(p.metric_of(R"(litmus_proxy_user_authorizations_total{outcome="completed"})") == 0.0);
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace litmus::test
