@@ -37,6 +37,11 @@ for _ in $(seq 100); do grep -q listening build/demo/fake.out 2>/dev/null && bre
 grep -q listening build/demo/fake.out || { echo "demo: litmus-fake did not start:" >&2; cat build/demo/fake.log >&2; exit 1; }
 
 export LITMUS_CLIENT_ID=demo-client LITMUS_CLIENT_SECRET=demo-secret
+# The key that encrypts the demo users' tokens (users section of the config):
+# 32 random bytes, base64. A real deployment keeps it in users.key_file.
+LITMUS_PROXY_USERS_KEY=$(head -c 32 /dev/urandom | base64)
+export LITMUS_PROXY_USERS_KEY
+rm -f build/demo/users.db build/demo/users.db-wal build/demo/users.db-shm
 show() {
   echo
   printf '$'; printf ' %q' "$@"; echo
@@ -62,6 +67,25 @@ show curl -sS -X POST -H 'Content-Type: application/json' -d '{"subject":"Hello 
   http://127.0.0.1:8080/instant/v1/emails
 show curl -sS --compressed -D - -x http://127.0.0.1:8080 http://api.litmus.com/v2/users/current
 show curl -sS http://127.0.0.1:8080/unknown
+echo "=== Litmus users: connect the app's user \"alice\" (authorization-code flow), then call the API as her ==="
+echo '# 1. the app server asks the proxy where to send alice'\''s browser'
+authorize=$(curl -sS -X POST -H 'Content-Type: application/json' \
+  -d '{"user":"alice","redirect_uri":"https://app.example/litmus/callback"}' \
+  http://127.0.0.1:8080/_litmus/oauth/authorize)
+echo "$authorize"
+authorize_url=$(printf '%s' "$authorize" | sed -n 's/.*"authorize_url":"\([^"]*\)".*/\1/p')
+echo '# 2. her browser logs in at Litmus (the fake: login_as picks who), which redirects back with a code'
+redirect=$(curl -sS -o /dev/null -w '%{redirect_url}' --cacert build/demo/litmus-fake-ca.pem \
+  --connect-to litmus.com:443:127.0.0.1:8443 "${authorize_url}&login_as=alice")
+echo "redirected to: ${redirect%%code=*}code=…&state=…"
+code=$(printf '%s' "$redirect" | sed -n 's/.*[?&]code=\([^&]*\).*/\1/p')
+state=$(printf '%s' "$redirect" | sed -n 's/.*[?&]state=\([^&]*\).*/\1/p')
+echo '# 3. the app'\''s callback hands code and state to the proxy, which exchanges the code and keeps her tokens'
+show curl -sS -X POST -H 'Content-Type: application/json' -d "{\"state\":\"$state\",\"code\":\"$code\"}" \
+  http://127.0.0.1:8080/_litmus/oauth/callback
+echo '# 4. API calls as alice: one header, no token in the app'
+show curl -sS -H 'Litmus-User: alice' http://127.0.0.1:8080/api/v2/users/current
+show curl -sS http://127.0.0.1:8080/_litmus/users/alice
 echo "=== admin endpoints on http://127.0.0.1:9090: /readyz, /healthz, /metrics ==="
 show curl -sS http://127.0.0.1:9090/readyz
 echo

@@ -73,33 +73,33 @@ net::awaitable<forward::forward_result> serve_litmus_endpoint(forward::proxy_ser
     co_return r;
 }
 
-forward::token_choice request_identity::tokens(forward::proxy_services& svc) const
-{
-    if (!user)
-        return {svc.tokens, {}};
-    return {user->tokens(), user->user()};
-}
-
-net::awaitable<boost::system::result<request_identity, identity_refusal>> identify_request(
-    forward::proxy_services& svc, http::request_header<>& req)
+boost::system::result<std::string, identity_refusal> requested_user(const forward::proxy_services& svc,
+                                                                   http::request_header<>& req)
 {
     auto named = users::parse_litmus_user(req);
     if (!named)
-        co_return identity_refusal{errc::invalid_litmus_user, {}};
-    req.erase(users::litmus_user_header);
-    std::string user;
-    if (*named)
-        user = std::move(**named);
-    else if (svc.cfg.users)
-        user = svc.cfg.users->default_user;
-    if (user.empty())
-        co_return request_identity{};
+        return identity_refusal{errc::invalid_litmus_user, {}};
+    if (*named) {
+        req.erase(users::litmus_user_header);
+        return std::move(**named);
+    }
+    return svc.cfg.users ? svc.cfg.users->default_user : std::string();
+}
+
+net::awaitable<boost::system::result<user_source_ptr, identity_refusal>> user_source(forward::proxy_services& svc,
+                                                                                    std::string user)
+{
     if (!svc.user_tokens)
         co_return identity_refusal{errc::user_not_connected, std::move(user)};
     auto source = co_await svc.user_tokens->source_for(user);
     if (!source)
         co_return identity_refusal{source.error(), std::move(user)};
-    co_return request_identity{std::move(*source)};
+    co_return std::move(*source);
+}
+
+forward::token_choice tokens_of(const user_source_ptr& source)
+{
+    return {source->tokens(), source->user()};
 }
 
 }  // namespace litmus::downstream

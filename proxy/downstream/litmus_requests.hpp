@@ -30,14 +30,6 @@ net::awaitable<forward::forward_result> serve_litmus_endpoint(forward::proxy_ser
                                                               http::request_parser<http::string_body>& parser,
                                                               const forward::request_id& id);
 
-/// Whose token an API request is sent with.
-struct request_identity {
-    /// The user's token source, held for the request; null: the proxy's
-    /// client-credentials token.
-    std::shared_ptr<users::user_token_source> user;
-    forward::token_choice tokens(forward::proxy_services& svc) const;
-};
-
 /// Why a request cannot be sent as anyone: answered with `error`, naming
 /// `user` when it is about one.
 struct identity_refusal {
@@ -45,13 +37,24 @@ struct identity_refusal {
     std::string user;
 };
 
-/// The identity of `req`: the user its one `Litmus-User` header names, else
-/// users.default's, else the proxy's own; the Litmus-User fields are removed
-/// from `req` (they are the proxy's, never Litmus's). Refusals:
-/// invalid_litmus_user (empty, malformed, repeated), user_not_connected
-/// (unknown user, or the users feature is off), reauthorization_required,
-/// store_unavailable.
-net::awaitable<boost::system::result<request_identity, identity_refusal>> identify_request(
-    forward::proxy_services& svc, http::request_header<>& req);
+/// The user `req` acts for: the one its single `Litmus-User` header names
+/// (the header is then removed: it is the proxy's, never Litmus's), else
+/// users.default; "" = the proxy's own client-credentials token. Cheap and
+/// synchronous, so the common request (no user) pays no coroutine for it.
+/// Refusal: invalid_litmus_user (empty, malformed, repeated header).
+boost::system::result<std::string, identity_refusal> requested_user(const forward::proxy_services& svc,
+                                                                   http::request_header<>& req);
+
+/// A user's token source, held for the request.
+using user_source_ptr = std::shared_ptr<users::user_token_source>;
+
+/// The token source of `user` (not ""), read from the store when not in
+/// memory. Refusals: user_not_connected (unknown user, or the users feature
+/// is off), reauthorization_required, store_unavailable.
+net::awaitable<boost::system::result<user_source_ptr, identity_refusal>> user_source(forward::proxy_services& svc,
+                                                                                    std::string user);
+
+/// The tokens of a user's request, for the forwarder.
+forward::token_choice tokens_of(const user_source_ptr& source);
 
 }  // namespace litmus::downstream

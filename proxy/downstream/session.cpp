@@ -62,6 +62,8 @@ void log_access(const forward::request_id& id, const request_summary& req, std::
         .add("duration_ms", std::chrono::duration<double, std::milli>(took).count())
         .add("bytes_in", r.bytes_in)
         .add("bytes_out", r.bytes_out);
+    if (!r.user.empty())
+        line.add("user", r.user);
     if (r.error)
         line.add("error", name_of(*r.error));
     line.commit();
@@ -177,23 +179,34 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
     co_return r;
 }
 
-// The request sent with the identity it asks for (Litmus-User, else
-// users.default, else the proxy's own token), or refused with the reason.
-net::awaitable<forward::forward_result> identify_and_forward(forward::proxy_services& svc, client_stream& stream,
-                                                             beast::flat_buffer& buffer,
-                                                             http::request_parser<http::string_body>& parser,
-                                                             const routing::route& route,
-                                                             const forward::request_id& id)
+// A request naming one of the app's users: sent with that user's token, or
+// refused with the reason.
+net::awaitable<forward::forward_result> forward_as_user(forward::proxy_services& svc, client_stream& stream,
+                                                        beast::flat_buffer& buffer,
+                                                        http::request_parser<http::string_body>& parser,
+                                                        const routing::route& route, const forward::request_id& id,
+                                                        boost::system::result<std::string, identity_refusal> user)
 {
-    auto identity = co_await identify_request(svc, parser.get());
-    if (identity)
-        co_return co_await forward_request(svc, stream, buffer, parser, route, id, identity->tokens(svc));
+    // Not a conditional expression around the co_await: GCC 12 miscompiles some.
+    boost::system::result<user_source_ptr, identity_refusal> source;
+    if (user)
+        source = co_await user_source(svc, std::move(*user));
+    else
+        source = user.error();
+    if (source) {
+        auto tokens = tokens_of(*source);
+        auto r = co_await forward_request(svc, stream, buffer, parser, route, id, tokens);
+        r.user = tokens.user;
+        co_return r;
+    }
     // Nothing was read of the body: keep the connection only without one.
-    const auto& refusal = identity.error();
+    const auto& refusal = source.error();
     bool keep_alive = parser.is_done() && parser.get().keep_alive() && !svc.draining;
-    auto user = refusal.error == errc::reauthorization_required ? std::string_view(refusal.user) : std::string_view{};
-    co_return co_await forward::reply_with_error(svc, stream, refusal.error, std::min(parser.get().version(), 11u),
-                                                 keep_alive, id, user);
+    auto named = refusal.error == errc::reauthorization_required ? std::string_view(refusal.user) : std::string_view{};
+    auto r = co_await forward::reply_with_error(svc, stream, refusal.error, std::min(parser.get().version(), 11u),
+                                                keep_alive, id, named);
+    r.user = refusal.user;
+    co_return r;
 }
 
 }  // namespace
@@ -266,8 +279,15 @@ net::awaitable<void> run_session(client_socket socket, forward::proxy_services& 
         const auto method = parser.get().method();
         if (litmus_endpoint)
             result = co_await serve_litmus_endpoint(svc, stream, buffer, parser, id);
-        else if (route)
-            result = co_await identify_and_forward(svc, stream, buffer, parser, *route, id);
+        else if (route) {
+            // The proxy's own token unless the request names a user: the
+            // common case goes straight on.
+            auto user = requested_user(svc, parser.get());
+            if (user && user->empty())
+                result = co_await forward_request(svc, stream, buffer, parser, *route, id, {svc.tokens, {}});
+            else
+                result = co_await forward_as_user(svc, stream, buffer, parser, *route, id, std::move(user));
+        }
         auto took = clock::now() - started;
         // A request that got no response (the client went away first) has
         // no status class; the access log still records it.

@@ -22,6 +22,7 @@ struct forward_result {
     std::uint64_t bytes_out = 0;   ///< response body bytes sent to the client
     bool keep_alive = false;       ///< the client connection may carry another request
     std::optional<errc> error;     ///< set when the proxy answered for itself or the relay broke
+    std::string user;              ///< the app's user the request acted for (Litmus-User); "" = none
 };
 
 /// The token a request is sent with: the proxy's own (client credentials,

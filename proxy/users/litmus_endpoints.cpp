@@ -70,7 +70,10 @@ net::awaitable<endpoint_answer> litmus_endpoints::callback(std::string_view body
     }
 
     auto started = wall_now_();
-    auto fetched = co_await fetch_(exchange->grant());
+    // Arguments are named rather than temporaries inside co_await: GCC 12
+    // may destroy such temporaries twice (see user_tokens.cpp).
+    auto grant = exchange->grant();
+    auto fetched = co_await fetch_(std::move(grant));
     cleanse(exchange->code);
     if (auto* f = std::get_if<token::token_failure>(&fetched)) {
         bool refused = f->code == errc::token_rejected;
@@ -91,7 +94,8 @@ net::awaitable<endpoint_answer> litmus_endpoints::callback(std::string_view body
 
     // The tokens are the user's now, whoever Litmus says they are: a failed
     // identity call leaves the name empty rather than the user unconnected.
-    auto who = co_await identity_(std::string(token::token::scheme) + record.access_token);
+    auto authorization = std::string(token::token::scheme) + record.access_token;
+    auto who = co_await identity_(std::move(authorization));
     if (who) {
         record.litmus_user_id = who->id;
         record.full_name = who->full_name;

@@ -192,8 +192,9 @@ net::awaitable<token::fetch_result> user_tokens::refresh(user_token_source& s)
     // again, from the revision now seen.
     for (int round = 0; round < 2; ++round) {
         bool called = false;
-        auto outcome = co_await store_.refresh_locked(
-            s.user_, s.revision_,
+        // Named, not a temporary in the co_await expression: GCC 12 destroys
+        // such temporaries twice (GCC bug 100611).
+        user_store::refresh_fn refresh_row =
             [this, &called, user = s.user_](user_record current) -> net::awaitable<store_result<user_record>> {
                 called = true;
                 token::token_grant grant;
@@ -221,7 +222,8 @@ net::awaitable<token::fetch_result> user_tokens::refresh(user_token_source& s)
                 }
                 metrics_.refresh(refresh_outcome_kind::failed).Increment();
                 co_return boost::system::error_code(make_error_code(f.code));
-            });
+            };
+        auto outcome = co_await store_.refresh_locked(s.user_, s.revision_, std::move(refresh_row));
         if (!outcome)
             co_return failure_of(outcome.error());
         if (!outcome->record)

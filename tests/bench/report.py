@@ -10,6 +10,8 @@ files into the Markdown report. Standard library only.
     callgrind.tsv proxy body ir requests   (Ir between callgrind_control -z and -d)
     startup.json  hyperfine --export-json of start-to-ready
     stall.tsv     KEY VALUE lines from refresh_stall.py
+    users.tsv     as load.tsv, `proxy` naming the identity litmus-proxy sent the
+                  request with: client_credentials or user (Litmus-User)
 Each load figure is the median over the repetitions; every figure is also
 given as its ratio to nginx's in the same row group ("×1.00" for nginx).
 """
@@ -99,8 +101,11 @@ def with_ratio(value, reference, decimals=0):
     return f"{number(value, decimals)} ×{value / reference:.2f}"
 
 
-def _ordered(proxies):
-    return [p for p in PROXIES if p in proxies] + sorted(p for p in proxies if p not in PROXIES)
+def _ordered(names):
+    """Proxies in the report's order (nginx first), the users path's
+    identities with client_credentials first, anything else after."""
+    known = PROXIES + [USERS_REFERENCE]
+    return [p for p in known if p in names] + sorted(p for p in names if p not in known)
 
 
 def load_table(summary):
@@ -116,6 +121,27 @@ def load_table(summary):
                      with_ratio(figures["cpu_us_per_request"],
                                 reference.get("cpu_us_per_request"), 1)]
             lines.append(f"| {body_label(body)} | {conns} | {proxy} | " + " | ".join(cells) + " |")
+    return lines
+
+
+USERS_REFERENCE = "client_credentials"
+
+
+def users_table(summary):
+    """The users path against the client-credentials path of the same
+    litmus-proxy: medians, and what the user's token adds (difference)."""
+    lines = ["| body | conns | token | req/s | p50 µs | p99 µs | CPU µs/req | added p50 µs | added CPU µs/req |",
+             "|---|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for body, conns in sorted({(b, c) for b, c, _ in summary}):
+        reference = summary.get((body, conns, USERS_REFERENCE))
+        for identity in _ordered({i for b, c, i in summary if (b, c) == (body, conns)}):
+            figures = summary[(body, conns, identity)]
+            added = (lambda metric, decimals: f"{figures[metric] - reference[metric]:+,.{decimals}f}"
+                     if reference else "—")
+            cells = [number(figures["rps"]), number(figures["p50_us"]), number(figures["p99_us"]),
+                     number(figures["cpu_us_per_request"], 1), added("p50_us", 0),
+                     added("cpu_us_per_request", 1)]
+            lines.append(f"| {body_label(body)} | {conns} | {identity} | " + " | ".join(cells) + " |")
     return lines
 
 
@@ -183,6 +209,11 @@ def report(directory):
         lines += [startup_line(os.path.join(directory, "startup.json")), ""]
     if os.path.exists(os.path.join(directory, "stall.tsv")):
         lines += stall_table(os.path.join(directory, "stall.tsv")) + [""]
+    users = load_summary(_read_tsv(os.path.join(directory, "users.tsv")))
+    if users:
+        lines += ["Users path (litmus-proxy, wrk, median of the runs; `user`: the request names an "
+                  "authorized user with Litmus-User; added: `user` minus `client_credentials`):",
+                  ""] + users_table(users) + [""]
     return "\n".join(lines)
 
 

@@ -95,6 +95,20 @@ class TableTest(unittest.TestCase):
         self.assertEqual(rows[2], "| nginx | 4.0 ×1.00 | 8.0 ×1.00 | 41,000 ×1.00 | 300,000 ×1.00 |")
         self.assertEqual(rows[3], "| litmus-proxy | 6.0 ×1.50 | 8.0 ×1.00 | 32,800 ×0.80 | — |")
 
+    def test_users_path_against_client_credentials(self):
+        self.write("users.tsv", "proxy\tbody\tconns\trep\trequests\tseconds\trps\tp50_us\tp99_us\tcpu_us\n"
+                   "user\t200\t1\t1\t100000\t10\t10000\t98\t150\t7000000\n"
+                   "client_credentials\t200\t1\t1\t100000\t10\t10000\t90\t140\t6500000\n"
+                   "user\t200\t1\t2\t100000\t10\t9900\t100\t160\t7200000\n"
+                   "client_credentials\t200\t1\t2\t100000\t10\t10100\t92\t150\t6600000\n"
+                   "user\t200\t1\t3\t100000\t10\t9800\t99\t170\t7100000\n"
+                   "client_credentials\t200\t1\t3\t100000\t10\t10200\t91\t145\t6700000\n")
+        text = report.report(self.dir.name)
+        # medians: p50 99 vs 91 µs, CPU 71 vs 66 µs per request
+        self.assertIn("| 200 B | 1 | client_credentials | 10,100 | 91 | 145 | 66.0 | +0 | +0.0 |", text)
+        self.assertIn("| 200 B | 1 | user | 9,900 | 99 | 160 | 71.0 | +8 | +5.0 |", text)
+        self.assertNotIn("Load (wrk", text)  # no load results
+
     def test_whole_report(self):
         self.write("load.tsv", LOAD_TSV)
         self.write("startup.json", json.dumps({"results": [

@@ -11,6 +11,9 @@
 #              exactly N keep-alive requests after a warm-up
 #   startup    litmus-proxy's start-to-ready time with hyperfine
 #   stall      the token-refresh stall benchmark: 2-second tokens under load
+#   users      litmus-proxy's users path (Litmus-User: an authorized user's
+#              token) against its client-credentials path, same process,
+#              interleaved: what the users feature adds per request
 #
 # The upstream is nginx on 127.0.0.1 (TLS 1.3, api.litmus.com's certificate
 # from a CA made for the run) serving 200 B and 64 KiB bodies only to the exact
@@ -22,7 +25,7 @@
 # Usage: tests/bench/run.sh [BUILD_DIR]   (default: build; needs build/litmus-proxy)
 # Needs: deploy/scripts/install-deps.sh --bench, and two CPUs.
 # Parameters (environment; defaults are the full run's):
-#   BENCH_PARTS="load callgrind startup stall"   which parts run
+#   BENCH_PARTS="load callgrind startup stall users"   which parts run
 #   BENCH_DURATION=10        seconds per wrk run
 #   BENCH_WARMUP=3           seconds of wrk per proxy and body size before measuring
 #   BENCH_REPETITIONS=3      load repetitions (the report shows medians)
@@ -31,6 +34,7 @@
 #                            deterministic: 300 and 2000 give the same to 0.2%)
 #   BENCH_STARTUP_RUNS=30    hyperfine runs
 #   BENCH_STALL_SECONDS=60 BENCH_STALL_CONNECTIONS=32
+#   BENCH_USERS_REPETITIONS=5   users-path runs per identity (1 connection, 200 B)
 #   BENCH_PROXY_CPU=0 BENCH_LOAD_CPU=1   the proxies' core; upstream and clients'
 # The report (Markdown) goes to stdout and to report.md in the run's directory
 # under /tmp, which is kept with every raw output.
@@ -39,7 +43,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 build=$(cd "${1:-$here/../../build}" && pwd)
 litmus_proxy=$build/litmus-proxy
 
-parts=" ${BENCH_PARTS:-load callgrind startup stall} "
+parts=" ${BENCH_PARTS:-load callgrind startup stall users} "
 duration=${BENCH_DURATION:-10}
 warmup=${BENCH_WARMUP:-3}
 repetitions=${BENCH_REPETITIONS:-3}
@@ -48,6 +52,7 @@ callgrind_requests=${BENCH_CALLGRIND_REQUESTS:-1000}
 startup_runs=${BENCH_STARTUP_RUNS:-30}
 stall_seconds=${BENCH_STALL_SECONDS:-60}
 stall_connections=${BENCH_STALL_CONNECTIONS:-32}
+users_repetitions=${BENCH_USERS_REPETITIONS:-5}
 proxy_cpu=${BENCH_PROXY_CPU:-0}
 load_cpu=${BENCH_LOAD_CPU:-1}
 sizes=(200 65536)
@@ -67,13 +72,16 @@ load_s=$(( ${#proxies[@]} * ${#sizes[@]} * warmup
 callgrind_s=$(( ${#proxies[@]} * (20 + ${#sizes[@]} * callgrind_requests / 50) ))
 startup_s=$(( (startup_runs + 3) / 5 + 5 ))
 stall_s=$(( stall_seconds + 10 ))
+users_s=$(( 2 * warmup + 2 * users_repetitions * (duration + 1) + 10 ))
 total_s=10
 [[ $parts == *" load "* ]] && total_s=$((total_s + load_s))
 [[ $parts == *" callgrind "* ]] && total_s=$((total_s + callgrind_s))
 [[ $parts == *" startup "* ]] && total_s=$((total_s + startup_s))
 [[ $parts == *" stall "* ]] && total_s=$((total_s + stall_s))
+[[ $parts == *" users "* ]] && total_s=$((total_s + users_s))
 echo "bench: parts:${parts}; expected wall time about $(( (total_s + 59) / 60 )) min" \
-  "(load ${load_s}s, callgrind ~${callgrind_s}s, startup ~${startup_s}s, stall ${stall_s}s)" >&2
+  "(load ${load_s}s, callgrind ~${callgrind_s}s, startup ~${startup_s}s, stall ${stall_s}s," \
+  "users ${users_s}s)" >&2
 
 work=$(mktemp -d /tmp/litmus-bench.XXXXXX)
 results=$work/results
@@ -104,9 +112,9 @@ answers() { curl -s -o /dev/null "$@"; }
 
 # Free ports for everything at once, so that no two listeners race for one.
 read -r upstream_port nginx_port haproxy_port litmus_proxy_port litmus_admin \
-  startup_port startup_admin stall_port stall_admin < <(python3 -c '
+  startup_port startup_admin stall_port stall_admin users_port users_admin < <(python3 -c '
 import socket
-socks = [socket.socket() for _ in range(9)]
+socks = [socket.socket() for _ in range(11)]
 for s in socks: s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))')
 port_of() { local var=${1//-/_}_port; echo "${!var}"; }
@@ -337,6 +345,56 @@ if [[ $parts == *" stall "* ]]; then
     --length 200 --connections "$stall_connections" --seconds "$stall_seconds" \
     --refresh-log "$work/upstream/refresh.log" --out "$results/stall.tsv" >&2 || stall_failed=1
   stop "$stall_pid"
+fi
+
+if [[ $parts == *" users "* ]]; then
+  # One litmus-proxy with a users section. The user is connected through the
+  # proxy's own endpoints; the benchmark's token endpoint answers any grant
+  # with the run's token, so the code can be made up and the user's token is
+  # one the upstream accepts. Each run then GETs the 200 B body on one
+  # connection, as the user (Litmus-User) or with the client-credentials
+  # token, the two interleaved.
+  mkdir -p "$work/users"
+  render litmus-proxy.yaml "$work/users/config.yaml" "$work/users" "$users_port" "$users_admin" /oauth/token
+  printf 'users:\n  store: "sqlite:%s"\n' "$work/users/users.db" >>"$work/users/config.yaml"
+  start_log_reader "$work/users"
+  LITMUS_PROXY_USERS_KEY=$(openssl rand -base64 32) taskset -c "$proxy_cpu" "$litmus_proxy" \
+    --config "$work/users/config.yaml" 2>"$work/users/stderr.pipe" >/dev/null &
+  users_pid=$!
+  pids+=("$users_pid")
+  await answers_200 "http://127.0.0.1:$users_admin/readyz"
+  users_url=http://127.0.0.1:$users_port
+  state=$(curl -sf -X POST -d '{"user":"bench-user"}' "$users_url/_litmus/oauth/authorize" |
+    python3 -c 'import json, sys; print(json.load(sys.stdin)["state"])') || fail "users: authorize failed"
+  curl -sf -X POST -d "{\"state\":\"$state\",\"code\":\"bench-code\"}" "$users_url/_litmus/oauth/callback" |
+    grep -q '"user":"bench-user"' || fail "users: the callback did not connect bench-user"
+  status=$(curl -s -o "$work/check.body" -w '%{http_code}' -H 'Litmus-User: bench-user' "$users_url/api/bench/200")
+  [[ $status == 200 ]] && cmp -s "$work/check.body" "$work/bodies/bench/200" ||
+    fail "users: /api/bench/200 as bench-user answered $status or another body"
+  echo "bench: users: bench-user connected; its requests get the exact body" >&2
+  identity_header() { [[ $1 == user ]] && echo "Litmus-User: bench-user" || echo "X-Identity: client"; }
+  for identity in client_credentials user; do
+    taskset -c "$load_cpu" wrk -t1 -c1 -d"${warmup}s" -H "$(identity_header "$identity")" \
+      "$users_url/api/bench/200" >/dev/null
+  done
+  printf 'proxy\tbody\tconns\trep\trequests\tseconds\trps\tp50_us\tp99_us\tcpu_us\n' >"$results/users.tsv"
+  for rep in $(seq "$users_repetitions"); do
+    order=(client_credentials user)
+    (( rep % 2 == 0 )) && order=(user client_credentials)
+    for identity in "${order[@]}"; do
+      out=$work/users/$identity-$rep.wrk
+      before=$(cpu_us "$users_pid")
+      taskset -c "$load_cpu" wrk -t1 -c1 -d"${duration}s" --latency -H "$(identity_header "$identity")" \
+        "$users_url/api/bench/200" >"$out"
+      after=$(cpu_us "$users_pid")
+      read -r requests seconds rps p50 p99 non2xx socket_errors < <(python3 "$here/report.py" parse-wrk "$out")
+      (( non2xx == 0 )) || fail "users: $identity: $non2xx non-2xx answers in $out"
+      printf '%s\t200\t1\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$identity" "$rep" "$requests" "$seconds" \
+        "$rps" "$p50" "$p99" $((after - before)) >>"$results/users.tsv"
+      echo "bench: users rep $rep/$users_repetitions $identity: $rps req/s, p50 $p50 us" >&2
+    done
+  done
+  stop "$users_pid"
 fi
 
 {

@@ -69,7 +69,8 @@ for directive in Type=notify WatchdogSec= DynamicUser=yes \
   LoadCredential=client_secret:/etc/litmus-proxy/client_secret \
   ProtectSystem=strict ProtectHome=yes PrivateTmp=yes NoNewPrivileges=yes \
   'RestrictAddressFamilies=AF_INET AF_INET6 AF_UNIX' SystemCallFilter=@system-service \
-  CapabilityBoundingSet= MemoryMax= Restart=on-failure TimeoutStopSec=; do
+  CapabilityBoundingSet= MemoryMax= Restart=on-failure TimeoutStopSec= \
+  StateDirectory=litmus-proxy StateDirectoryMode=0700; do
   if [[ "$directive" == *= ]]; then
     grep -q "^$directive" "$unit" || fail "no $directive in the unit"
   else

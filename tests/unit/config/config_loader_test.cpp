@@ -1032,6 +1032,8 @@ BOOST_AUTO_TEST_CASE(demo_config_points_everything_at_the_local_fake)
     auto ca = dir.write("ca.pem", "-----BEGIN CERTIFICATE-----\n");
     auto env = env_credentials;
     env["LITMUS_TLS_CA_FILE"] = ca;  // the demo script creates the real one
+    // So does it the users' key.
+    env["LITMUS_PROXY_USERS_KEY"] = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
     auto path = repo_root() / "config" / "demo.yaml";
     BOOST_TEST_REQUIRE(std::filesystem::exists(path), path);
     auto cfg = load_config(path.string(), env_of(env));
@@ -1053,6 +1055,11 @@ BOOST_AUTO_TEST_CASE(demo_config_points_everything_at_the_local_fake)
             BOOST_TEST(u.connect->port == 8443);
         }
     }
+    // The demo's users flow: the default authorize page (the demo's browser
+    // is sent to the fake), tokens kept in the build tree.
+    BOOST_TEST_REQUIRE(cfg.users.has_value());
+    BOOST_TEST(cfg.users->authorize_url == "https://litmus.com/oauth/authorize");
+    BOOST_TEST(cfg.users->store_location.target == "build/demo/users.db");
 }
 
 BOOST_AUTO_TEST_SUITE_END()
