@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # No token or secret in any log line (issue 8): runs the whole integration
 # suite once more, the proxy at log level debug and the fake Litmus writing
-# every access token, refresh token and authorization code it issued and every
-# client secret it was presented to a file (LITMUS_FAKE_ISSUED_FILE), then looks for each of them in
+# every access token, refresh token and authorization code it issued (the
+# users' included) and every client secret it was presented to a file
+# (LITMUS_FAKE_ISSUED_FILE; the users tests add the token encryption keys they
+# configure, users_fixture), then looks for each of them in
 # everything the suite wrote to stderr: the in-process proxy logs there, and
 # the output of child processes (the proxy binary) is copied there
 # (LITMUS_TEST_CHILD_OUTPUT_TO_STDERR).
@@ -35,10 +37,10 @@ codes=$(grep -c '^fc_' "$work/secrets" || true)
 secrets=$(grep -vc '^f[kcr]_' "$work/secrets" || true)
 access_lines=$(grep -c '"event":"access"' "$logs" || true)
 debug_lines=$(grep -c '"level":"debug"' "$logs" || true)
-echo "recorded: $tokens access tokens, $refresh_tokens refresh tokens, $codes authorization codes, $secrets client secrets ($short shorter values skipped)"
+echo "recorded: $tokens access tokens, $refresh_tokens refresh tokens, $codes authorization codes, $secrets client secrets and keys ($short shorter values skipped)"
 echo "stderr: $(wc -l <"$logs") lines, $access_lines access lines, $debug_lines debug lines"
-if [[ $tokens -eq 0 || $refresh_tokens -eq 0 || $secrets -eq 0 ]]; then
-  echo "FAIL: the fake recorded no access token, refresh token or client secret: nothing to look for"
+if [[ $tokens -eq 0 || $refresh_tokens -eq 0 || $codes -eq 0 || $secrets -eq 0 ]]; then
+  echo "FAIL: the fake recorded no access token, refresh token, authorization code or client secret: nothing to look for"
   exit 1
 fi
 if [[ $access_lines -eq 0 ]]; then
