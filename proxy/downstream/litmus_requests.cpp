@@ -86,6 +86,11 @@ boost::system::result<std::string, identity_refusal> requested_user(const forwar
     return svc.cfg.users ? svc.cfg.users->default_user : std::string();
 }
 
+user_source_ptr loaded_user_source(forward::proxy_services& svc, std::string_view user)
+{
+    return svc.user_tokens ? svc.user_tokens->loaded(user) : nullptr;
+}
+
 net::awaitable<boost::system::result<user_source_ptr, identity_refusal>> user_source(forward::proxy_services& svc,
                                                                                     std::string user)
 {

@@ -48,6 +48,10 @@ boost::system::result<std::string, identity_refusal> requested_user(const forwar
 /// A user's token source, held for the request.
 using user_source_ptr = std::shared_ptr<users::user_token_source>;
 
+/// The token source of `user` when it is in memory, without a coroutine;
+/// null when user_source() has to be awaited (or the users feature is off).
+user_source_ptr loaded_user_source(forward::proxy_services& svc, std::string_view user);
+
 /// The token source of `user` (not ""), read from the store when not in
 /// memory. Refusals: user_not_connected (unknown user, or the users feature
 /// is off), reauthorization_required, store_unavailable.

@@ -187,12 +187,16 @@ net::awaitable<forward::forward_result> forward_as_user(forward::proxy_services&
                                                         const routing::route& route, const forward::request_id& id,
                                                         boost::system::result<std::string, identity_refusal> user)
 {
-    // Not a conditional expression around the co_await: GCC 12 miscompiles some.
+    // Not a conditional expression around the co_await: GCC 12 miscompiles
+    // some. A user already in memory costs no store round trip and no
+    // coroutine of its own.
     boost::system::result<user_source_ptr, identity_refusal> source;
-    if (user)
-        source = co_await user_source(svc, std::move(*user));
-    else
+    if (!user)
         source = user.error();
+    else if (auto held = loaded_user_source(svc, *user))
+        source = std::move(held);
+    else
+        source = co_await user_source(svc, std::move(*user));
     if (source) {
         auto tokens = tokens_of(*source);
         auto r = co_await forward_request(svc, stream, buffer, parser, route, id, tokens);

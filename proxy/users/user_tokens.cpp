@@ -70,13 +70,20 @@ user_tokens::user_tokens(net::any_io_executor ex, const config::token_config& cf
 
 user_tokens::~user_tokens() = default;
 
+std::shared_ptr<user_token_source> user_tokens::loaded(std::string_view user)
+{
+    auto it = sources_.find(user);
+    if (it == sources_.end())
+        return nullptr;
+    it->second->last_used_ = steady_now_();
+    return it->second;
+}
+
 net::awaitable<boost::system::result<std::shared_ptr<user_token_source>, errc>> user_tokens::source_for(
     std::string user)
 {
-    if (auto it = sources_.find(user); it != sources_.end()) {
-        it->second->last_used_ = steady_now_();
-        co_return it->second;
-    }
+    if (auto s = loaded(user))
+        co_return s;
     auto got = co_await store_.get(user);
     if (!got) {
         if (got.error() == store_errc::record_unreadable)
@@ -92,10 +99,8 @@ net::awaitable<boost::system::result<std::shared_ptr<user_token_source>, errc>> 
         co_return errc::user_not_connected;
     // Another request for the same user may have loaded it meanwhile: one
     // source per user, so that its refreshes stay a single flight.
-    if (auto it = sources_.find(user); it != sources_.end()) {
-        it->second->last_used_ = steady_now_();
-        co_return it->second;
-    }
+    if (auto s = loaded(user))
+        co_return s;
     if (stopping_)
         co_return errc::shutting_down;
     auto s = make_source(record);

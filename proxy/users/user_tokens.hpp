@@ -71,6 +71,11 @@ public:
     /// row no longer decrypts), store_unavailable.
     net::awaitable<boost::system::result<std::shared_ptr<user_token_source>, errc>> source_for(std::string user);
 
+    /// The token source of `user` when it is in memory (the common case,
+    /// answered without a coroutine); null when it has to be read from the
+    /// store (source_for).
+    std::shared_ptr<user_token_source> loaded(std::string_view user);
+
     /// A new authorization stored `r`: its tokens replace whatever was held
     /// for the user.
     void adopt(const user_record& r);

@@ -14,9 +14,9 @@ import subprocess
 import sys
 
 
-def send(conn, path, length, count):
+def send(conn, path, length, count, headers):
     for _ in range(count):
-        conn.request("GET", path)
+        conn.request("GET", path, headers=headers)
         response = conn.getresponse()
         body = response.read()
         if response.status != 200 or len(body) != length:
@@ -32,13 +32,17 @@ def main():
     parser.add_argument("--requests", type=int, required=True)
     parser.add_argument("--before", default="", help="command run after the warm-up")
     parser.add_argument("--after", default="", help="command run after the counted requests")
+    parser.add_argument("--header", action="append", default=[], metavar="NAME:VALUE",
+                        help="a header sent with every request (repeatable)")
     args = parser.parse_args()
+    headers = dict(h.split(":", 1) for h in args.header)
+    headers = {name.strip(): value.strip() for name, value in headers.items()}
 
     conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=120)
-    send(conn, args.path, args.length, args.warmup)
+    send(conn, args.path, args.length, args.warmup, headers)
     if args.before:
         subprocess.run(shlex.split(args.before), check=True, stdout=subprocess.DEVNULL)
-    send(conn, args.path, args.length, args.requests)
+    send(conn, args.path, args.length, args.requests, headers)
     if args.after:
         subprocess.run(shlex.split(args.after), check=True, stdout=subprocess.DEVNULL)
     conn.close()

@@ -12,6 +12,7 @@ files into the Markdown report. Standard library only.
     stall.tsv     KEY VALUE lines from refresh_stall.py
     users.tsv     as load.tsv, `proxy` naming the identity litmus-proxy sent the
                   request with: client_credentials or user (Litmus-User)
+    users_callgrind.tsv  as callgrind.tsv, for those two identities
 Each load figure is the median over the repetitions; every figure is also
 given as its ratio to nginx's in the same row group ("×1.00" for nginx).
 """
@@ -214,6 +215,12 @@ def report(directory):
         lines += ["Users path (litmus-proxy, wrk, median of the runs; `user`: the request names an "
                   "authorized user with Litmus-User; added: `user` minus `client_credentials`):",
                   ""] + users_table(users) + [""]
+    users_ir = {row["proxy"]: int(row["ir"]) / int(row["requests"])
+                for row in _read_tsv(os.path.join(directory, "users_callgrind.tsv"))}
+    if USERS_REFERENCE in users_ir and "user" in users_ir:
+        lines += [f"Instructions per 200 B request (callgrind): client_credentials "
+                  f"{number(users_ir[USERS_REFERENCE])}, user {number(users_ir['user'])} "
+                  f"({users_ir['user'] - users_ir[USERS_REFERENCE]:+,.0f}).", ""]
     return "\n".join(lines)
 
 

@@ -103,7 +103,10 @@ class TableTest(unittest.TestCase):
                    "client_credentials\t200\t1\t2\t100000\t10\t10100\t92\t150\t6600000\n"
                    "user\t200\t1\t3\t100000\t10\t9800\t99\t170\t7100000\n"
                    "client_credentials\t200\t1\t3\t100000\t10\t10200\t91\t145\t6700000\n")
+        self.write("users_callgrind.tsv", "proxy\tbody\tir\trequests\n"
+                   "client_credentials\t200\t66000000\t1000\nuser\t200\t67500000\t1000\n")
         text = report.report(self.dir.name)
+        self.assertIn("client_credentials 66,000, user 67,500 (+1,500).", text)
         # medians: p50 99 vs 91 µs, CPU 71 vs 66 µs per request
         self.assertIn("| 200 B | 1 | client_credentials | 10,100 | 91 | 145 | 66.0 | +0 | +0.0 |", text)
         self.assertIn("| 200 B | 1 | user | 9,900 | 99 | 160 | 71.0 | +8 | +5.0 |", text)

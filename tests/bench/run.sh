@@ -358,8 +358,9 @@ if [[ $parts == *" users "* ]]; then
   render litmus-proxy.yaml "$work/users/config.yaml" "$work/users" "$users_port" "$users_admin" /oauth/token
   printf 'users:\n  store: "sqlite:%s"\n' "$work/users/users.db" >>"$work/users/config.yaml"
   start_log_reader "$work/users"
-  LITMUS_PROXY_USERS_KEY=$(openssl rand -base64 32) taskset -c "$proxy_cpu" "$litmus_proxy" \
-    --config "$work/users/config.yaml" 2>"$work/users/stderr.pipe" >/dev/null &
+  export LITMUS_PROXY_USERS_KEY
+  LITMUS_PROXY_USERS_KEY=$(openssl rand -base64 32)
+  taskset -c "$proxy_cpu" "$litmus_proxy" --config "$work/users/config.yaml" 2>"$work/users/stderr.pipe" >/dev/null &
   users_pid=$!
   pids+=("$users_pid")
   await answers_200 "http://127.0.0.1:$users_admin/readyz"
@@ -393,6 +394,28 @@ if [[ $parts == *" users "* ]]; then
         "$rps" "$p50" "$p99" $((after - before)) >>"$results/users.tsv"
       echo "bench: users rep $rep/$users_repetitions $identity: $rps req/s, p50 $p50 us" >&2
     done
+  done
+  stop "$users_pid"
+  # Instructions per request on each path (deterministic where the timings
+  # are not): the same config and store (bench-user stays connected), under
+  # callgrind, as in the callgrind part.
+  start_log_reader "$work/users"
+  taskset -c "$proxy_cpu" valgrind --tool=callgrind --dump-instr=no --callgrind-out-file="$work/users/callgrind.%p" \
+    "$litmus_proxy" --config "$work/users/config.yaml" 2>"$work/users/stderr.pipe" >/dev/null &
+  users_pid=$!
+  pids+=("$users_pid")
+  await_seconds=120 await answers_200 "http://127.0.0.1:$users_admin/readyz"
+  printf 'proxy\tbody\tir\trequests\n' >"$results/users_callgrind.tsv"
+  for identity in client_credentials user; do
+    dumps=$(find "$work/users" -name "callgrind.$users_pid*" | wc -l)
+    python3 "$here/fixed_requests.py" --port "$users_port" --path /api/bench/200 --length 200 \
+      --requests "$callgrind_requests" --header "$(identity_header "$identity")" \
+      --before "callgrind_control -z $users_pid" --after "callgrind_control -d $users_pid"
+    (( $(find "$work/users" -name "callgrind.$users_pid*" | wc -l) > dumps )) || fail "users: no callgrind dump"
+    dump=$(find "$work/users" -name "callgrind.$users_pid*" | sort -V | tail -n 1)
+    ir=$(awk '/^(summary|totals):/ { print $2; exit }' "$dump")
+    printf '%s\t200\t%s\t%s\n' "$identity" "$ir" "$callgrind_requests" >>"$results/users_callgrind.tsv"
+    echo "bench: users callgrind $identity: $((ir / callgrind_requests)) Ir/request" >&2
   done
   stop "$users_pid"
 fi
