@@ -2,7 +2,7 @@
 
 #include "proxy/users/user_key.hpp"
 
-#include <vector>
+#include <boost/container/small_vector.hpp>
 
 namespace litmus::users {
 
@@ -23,11 +23,13 @@ boost::system::result<std::optional<std::string>, api_error> parse_litmus_user(
 boost::system::result<std::optional<std::string>, api_error> parse_litmus_user(
     const boost::beast::http::fields& fields)
 {
-    std::vector<std::string_view> values;
+    // Inline: a request names its user once, so this never allocates for one
+    // that is well formed; every request passes here.
+    boost::container::small_vector<std::string_view, 2> values;
     auto [first, last] = fields.equal_range(litmus_user_header);
     for (auto it = first; it != last; ++it)
         values.emplace_back(it->value().data(), it->value().size());
-    return parse_litmus_user(values);
+    return parse_litmus_user(std::span<const std::string_view>(values.data(), values.size()));
 }
 
 }  // namespace litmus::users
