@@ -35,10 +35,11 @@ if want asan; then
   generator=()
   command -v ninja >/dev/null && generator=(-G Ninja)
   if [[ ! -f build-asan/CMakeCache.txt ]]; then
-    # -O1 -g1 (line tables): readable sanitizer stacks at ~60% of the
-    # compile time of -O2 -g, which keeps the whole CI under its budget.
+    # -O0 -g1 (line tables): readable sanitizer stacks, and the build that
+    # dominates the CI's time at about half of -O1's (13.5 against 23.5 min
+    # on 2 cores); the tests themselves take 105 s instead of 80.
     cmake -S . -B build-asan "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DLITMUS_SANITIZE=address,undefined >/dev/null
+      -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O0 -g1 -DNDEBUG" -DLITMUS_SANITIZE=address,undefined >/dev/null
   fi
   cmake --build build-asan -j "$(nproc)"
   # Any report fails the test that caused it (the proxy binary started by the

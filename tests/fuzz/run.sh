@@ -24,8 +24,9 @@ fi
 generator=()
 command -v ninja >/dev/null && generator=(-G Ninja)
 if [[ ! -f "$build/CMakeCache.txt" ]]; then
-  # -O1 -g1 as in test.sh's ASan stage: line tables for the stacks, a
-  # cheaper compile.
+  # -O1 -g1: line tables for the stacks, a cheap compile (the harnesses
+  # build only pure sources), and optimised enough that a minute of fuzzing
+  # runs a useful number of inputs.
   cmake -S . -B "$build" "${generator[@]}" -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" \
     -DCMAKE_CXX_COMPILER="$cxx" -DLITMUS_FUZZ=ON -DLITMUS_BUILD_TESTS=OFF >/dev/null
