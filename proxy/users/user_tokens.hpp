@@ -94,7 +94,7 @@ public:
     void sweep(std::chrono::steady_clock::time_point now);
 
     /// Sources in memory (for tests and the users_loaded gauge).
-    std::size_t loaded() const noexcept { return sources_.size(); }
+    std::size_t size() const noexcept { return sources_.size(); }
 
 private:
     friend class user_token_source;

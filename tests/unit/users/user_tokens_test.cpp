@@ -173,7 +173,7 @@ BOOST_FIXTURE_TEST_CASE(a_stored_token_is_served_without_a_fetch, fixture)
         store.down = true;
         auto second = co_await token_for("alice");
         BOOST_TEST(second.value() == "Bearer AT-alice");
-        BOOST_TEST(tokens.loaded() == 1u);
+        BOOST_TEST(tokens.size() == 1u);
     });
     BOOST_TEST(endpoint.refresh_tokens_seen.empty());
 }
@@ -240,7 +240,7 @@ BOOST_FIXTURE_TEST_CASE(a_new_authorization_replaces_the_held_tokens, fixture)
         tokens.adopt(fresh);
         BOOST_TEST((co_await token_for("alice")).value() == "Bearer AT-9");
         tokens.forget("alice");
-        BOOST_TEST(tokens.loaded() == 0u);
+        BOOST_TEST(tokens.size() == 0u);
     });
 }
 
@@ -251,12 +251,12 @@ BOOST_FIXTURE_TEST_CASE(idle_sources_are_released_held_ones_kept, fixture)
     run([&]() -> net::awaitable<void> {
         auto held = co_await tokens.source_for("alice");
         (void)co_await tokens.source_for("bob");
-        BOOST_TEST(tokens.loaded() == 2u);
+        BOOST_TEST(tokens.size() == 2u);
         tokens.sweep(steady + std::chrono::minutes(14));
-        BOOST_TEST(tokens.loaded() == 2u);
+        BOOST_TEST(tokens.size() == 2u);
         // bob is idle for 15 minutes and held by no request; alice is held.
         tokens.sweep(steady + std::chrono::minutes(15));
-        BOOST_TEST(tokens.loaded() == 1u);
+        BOOST_TEST(tokens.size() == 1u);
         BOOST_TEST(held.value()->user() == "alice");
     });
 }
