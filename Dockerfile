@@ -30,9 +30,10 @@ RUN cmake -S . -B /build -G Ninja -DCMAKE_BUILD_TYPE=Release -DLITMUS_BUILD_TEST
 # ---- runtime ----------------------------------------------------------------
 FROM debian:bookworm-slim
 
-# Exactly the shared libraries the binary links (objdump -p: NEEDED), and the
-# CA store that verifies Litmus's certificates. libstdc++6 and libc6 are in
-# the base image.
+# Exactly the shared libraries the binary links (objdump -p: NEEDED), libpq5
+# (loaded by the PostgreSQL user store when one is configured), and the CA
+# store that verifies Litmus's certificates. libstdc++6 and libc6 are in the
+# base image.
 RUN apt-get update \
  && apt-get install -y --no-install-recommends \
       ca-certificates \

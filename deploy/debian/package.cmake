@@ -60,6 +60,9 @@ endif()
 # the system CA store it fills.
 set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
 set(CPACK_DEBIAN_PACKAGE_DEPENDS ca-certificates)
+# Not found by dpkg-shlibdeps: the PostgreSQL user store loads libpq when it is
+# configured (proxy/users/libpq.hpp); without it the rest of the proxy works.
+set(CPACK_DEBIAN_PACKAGE_RECOMMENDS libpq5)
 set(CPACK_DEBIAN_PACKAGE_CONTROL_EXTRA
   ${LITMUS_DEB_DIR}/conffiles ${LITMUS_DEB_DIR}/postinst ${LITMUS_DEB_DIR}/postrm)
 # Control files get Debian's modes (scripts 0755, conffiles 0644) whatever

@@ -1,9 +1,8 @@
 #include "proxy/users/postgres_user_store.hpp"
 
 #include "proxy/core/log.hpp"
+#include "proxy/users/libpq.hpp"
 #include "proxy/users/store_worker.hpp"
-
-#include <libpq-fe.h>
 
 #include <array>
 #include <utility>
@@ -17,7 +16,7 @@ struct store_failure {
     std::string reason;
 };
 
-using result_ptr = std::unique_ptr<PGresult, decltype(&PQclear)>;
+using result_ptr = std::unique_ptr<PGresult, decltype(&::PQclear)>;
 
 // Tables in a schema of their own: the database may be the application's,
 // with a `users` table of its own.
@@ -79,7 +78,8 @@ struct param {
 
 std::string text_of(const PGresult* r, int column)
 {
-    return std::string(PQgetvalue(r, 0, column), static_cast<std::size_t>(PQgetlength(r, 0, column)));
+    const auto& pq = libpq();
+    return std::string(pq.PQgetvalue(r, 0, column), static_cast<std::size_t>(pq.PQgetlength(r, 0, column)));
 }
 
 std::int64_t integer_of(const PGresult* r, int column)
@@ -92,8 +92,8 @@ std::int64_t integer_of(const PGresult* r, int column)
 std::string describe_postgres_uri(const std::string& uri)
 {
     char* error = nullptr;
-    PQconninfoOption* options = PQconninfoParse(uri.c_str(), &error);
-    PQfreemem(error);  // may quote the URL: never shown
+    PQconninfoOption* options = libpq().PQconninfoParse(uri.c_str(), &error);
+    libpq().PQfreemem(error);  // may quote the URL: never shown
     if (!options)
         return "postgres://(unparsable URL)";
     std::string user, host, port, dbname;
@@ -110,7 +110,7 @@ std::string describe_postgres_uri(const std::string& uri)
         else if (k == "dbname")
             dbname = o->val;
     }
-    PQconninfoFree(options);
+    libpq().PQconninfoFree(options);
     std::string out = "postgres://";
     if (!user.empty())
         out += user + "@";
@@ -204,7 +204,7 @@ public:
             auto params = record_params(r);
             params.push_back({std::to_string(expected)});
             auto res = exec(update_if_revision_sql, params, PGRES_TUPLES_OK);
-            if (PQntuples(res.get()) == 1) {
+            if (libpq().PQntuples(res.get()) == 1) {
                 commit_if_open();
                 r.revision = static_cast<std::uint64_t>(integer_of(res.get(), 0));
                 r.read_under_old_key = false;
@@ -236,7 +236,7 @@ public:
     void close()
     {
         if (conn_) {
-            PQfinish(conn_);
+            libpq().PQfinish(conn_);
             conn_ = nullptr;
         }
         in_transaction_ = false;
@@ -278,7 +278,7 @@ private:
                 }
                 return result;
             } catch (const store_failure& f) {
-                bool lost = reused && conn_ && PQstatus(conn_) == CONNECTION_BAD;
+                bool lost = reused && conn_ && libpq().PQstatus(conn_) == CONNECTION_BAD;
                 close();
                 if (connecting)
                     next_connect_ = options_->steady_now() + options_->reconnect_delay;
@@ -302,7 +302,7 @@ private:
 
     std::string error_message() const
     {
-        std::string m = conn_ ? PQerrorMessage(conn_) : "no connection";
+        std::string m = conn_ ? libpq().PQerrorMessage(conn_) : "no connection";
         while (!m.empty() && (m.back() == '\n' || m.back() == ' '))
             m.pop_back();
         return m;
@@ -323,15 +323,15 @@ private:
                                                   "dbname",             nullptr};
         const std::array<const char*, 8> values{timeout.c_str(), "10000", "10", "5", "3", "litmus-proxy",
                                                 options_->uri.c_str(), nullptr};
-        conn_ = PQconnectdbParams(keywords.data(), values.data(), 1);
+        conn_ = libpq().PQconnectdbParams(keywords.data(), values.data(), 1);
         if (!conn_)
             fail("out of memory");
-        if (PQstatus(conn_) != CONNECTION_OK)
+        if (libpq().PQstatus(conn_) != CONNECTION_OK)
             fail(error_message());
         // libpq prints the server's notices ("schema ... already exists,
         // skipping") on stderr, which holds the JSON log: they say nothing
         // the store needs.
-        PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+        libpq().PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
         run("SET lock_timeout = " + std::to_string(options_->lock_timeout.count()));
         create_schema();
         log::debug("user_store_opened", {{"store", name_}});
@@ -371,8 +371,8 @@ private:
     // A statement without parameters or rows of interest (may be several).
     void run(const std::string& sql)
     {
-        result_ptr res(PQexec(conn_, sql.c_str()), &PQclear);
-        auto status = res ? PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
+        result_ptr res(libpq().PQexec(conn_, sql.c_str()), libpq().PQclear);
+        auto status = res ? libpq().PQresultStatus(res.get()) : PGRES_FATAL_ERROR;
         if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK)
             fail(error_message());
     }
@@ -386,15 +386,15 @@ private:
             lengths.push_back(static_cast<int>(p.value.size()));
             formats.push_back(p.binary ? 1 : 0);
         }
-        result_ptr res(PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
+        result_ptr res(libpq().PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
                                     lengths.data(), formats.data(), 0),
-                       &PQclear);
-        if (!res || PQresultStatus(res.get()) != expected)
+                       libpq().PQclear);
+        if (!res || libpq().PQresultStatus(res.get()) != expected)
             fail(error_message());
         return res;
     }
 
-    static long affected(const PGresult* r) { return std::stol(PQcmdTuples(const_cast<PGresult*>(r))); }
+    static long affected(const PGresult* r) { return std::stol(libpq().PQcmdTuples(const_cast<PGresult*>(r))); }
 
     std::vector<param> record_params(user_record& r) const
     {
@@ -413,11 +413,12 @@ private:
     std::string bytea_of(const PGresult* r, int column) const
     {
         std::size_t length = 0;
-        auto* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(PQgetvalue(r, 0, column)), &length);
+        const auto* escaped = reinterpret_cast<const unsigned char*>(libpq().PQgetvalue(r, 0, column));
+        auto* bytes = libpq().PQunescapeBytea(escaped, &length);
         if (!bytes)
             fail("out of memory");
         std::string out(reinterpret_cast<const char*>(bytes), length);
-        PQfreemem(bytes);
+        libpq().PQfreemem(bytes);
         return out;
     }
 
@@ -425,7 +426,7 @@ private:
     {
         auto res = exec(select_sql, {{user}}, PGRES_TUPLES_OK);
         const auto* s = res.get();
-        if (PQntuples(s) == 0)
+        if (libpq().PQntuples(s) == 0)
             return std::optional<user_record>();
         user_record r;
         r.user = user;

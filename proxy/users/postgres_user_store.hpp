@@ -73,7 +73,9 @@ struct postgres_store_options {
 /// logs; "postgres://(unparsable URL)" when libpq cannot parse it.
 std::string describe_postgres_uri(const std::string& uri);
 
-/// Thread-safe (see user_store). Connects to nothing in the constructor.
+/// Thread-safe (see user_store). Connects to nothing in the constructor, but
+/// loads libpq there (see libpq.hpp): without it, it throws, and the proxy
+/// does not start.
 class postgres_user_store final : public user_store {
 public:
     postgres_user_store(postgres_store_options options, std::shared_ptr<const token_cipher> cipher);

@@ -4,7 +4,8 @@
 # this instead):
 #  1. the runtime stage installs a Debian package for every shared library
 #     the built binary links (objdump -p NEEDED -> dpkg -S), apart from those
-#     every Debian image has, and nothing else but ca-certificates;
+#     every Debian image has, and for libpq, which it loads; and nothing else
+#     but ca-certificates;
 #  2. its VERSION default is the project() version of CMakeLists.txt;
 #  3. the user is numeric and the one deploy/kubernetes runs as; ENTRYPOINT
 #     and HEALTHCHECK are in exec form (no shell); EXPOSE is the admin port of
@@ -50,6 +51,13 @@ if [[ $build_kind == release ]]; then
     [[ -n $package ]] || { fail "no package holds $path"; continue; }
     needed_packages+=("$package")
   done < <(objdump -p "$binary" | awk '$1 == "NEEDED" { print $2 }')
+  # Loaded with dlopen, not linked: libpq.so.5 by the PostgreSQL user store
+  # (proxy/users/libpq.hpp).
+  if grep -q 'libpq\.so\.5' "$binary"; then
+    needed_packages+=(libpq5)
+  else
+    fail "the binary no longer names libpq.so.5: is the PostgreSQL store still loading it?"
+  fi
   for package in $(printf '%s\n' "${needed_packages[@]}" | sort -u); do
     [[ " $in_base " == *" $package "* ]] && continue
     grep -qx "$package" <<<"$installed" || fail "the binary links a library of $package: add it to the runtime stage"

@@ -68,6 +68,10 @@ for p in libc6 libstdc++6 libssl3 libyaml-cpp0.7 \
 done
 # The systemd protocols are spoken without libsystemd (proxy/core/sd_daemon).
 depends_on libsystemd0 && fail "Depends names libsystemd0"
+# libpq is loaded by the PostgreSQL store only when configured: recommended,
+# not a dependency (and not linked: see the NEEDED check below).
+expect_field Recommends libpq5
+depends_on libpq5 && fail "Depends names libpq5"
 
 # --- 2. contents -----------------------------------------------------------------
 # dpkg-deb --contents: "mode owner/group size date time ./path".
@@ -116,6 +120,13 @@ while read -r soname; do
   fi
 done < <(readelf --dynamic "$binary" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 ok "every NEEDED library's package is in Depends"
+# The PostgreSQL store's libpq (with GnuTLS, Kerberos and LDAP behind it) is
+# loaded only when configured, never with every proxy.
+if readelf --dynamic "$binary" | grep -q '(NEEDED).*\[libpq\.'; then
+  fail "the binary links libpq: it must load it only for a PostgreSQL store"
+else
+  ok "libpq is not linked"
+fi
 
 [[ "$(dpkg-deb --info "$deb" conffiles)" == /etc/litmus-proxy/config.yaml ]] &&
   ok "conffiles: /etc/litmus-proxy/config.yaml" ||
