@@ -4,6 +4,7 @@
 #include "proxy/core/log.hpp"
 
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 namespace litmus::upstream {
 
@@ -53,21 +54,23 @@ open_upstream(upstream_connection& conn, const upstream_target& target, std::chr
     tcp_layer.socket().set_option(tcp::no_delay(true), nodelay_ignored);
 
     // SNI, and the certificate must name the host we mean, not merely chain
-    // to a trusted CA (Beast's own client examples stop at the chain check).
+    // to a trusted CA (Beast's own client examples stop at the chain check):
+    // OpenSSL's check (RFC 6125; IP literals against IP SANs), whose verify
+    // result names a mismatch, which `check` reports.
     if (!SSL_set_tlsext_host_name(conn.stream.native_handle(), target.host.c_str()))
         co_return errc::upstream_tls_handshake;
-    // Both checks: OpenSSL's own (RFC 6125, and a verify result that names a
-    // mismatch, which `check` reports) for DNS names, Asio's for IP literals too.
-    error_code literal;
-    net::ip::make_address(target.host, literal);
-    if (literal && !SSL_set1_host(conn.stream.native_handle(), target.host.c_str()))
+    error_code not_an_address;
+    net::ip::make_address(target.host, not_an_address);
+    SSL* ssl = conn.stream.native_handle();
+    const bool host_set = not_an_address ? SSL_set1_host(ssl, target.host.c_str())
+                                         : X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), target.host.c_str());
+    if (!host_set)
         co_return errc::upstream_tls_handshake;
-    conn.stream.set_verify_callback(ssl::host_name_verification(target.host));
     if (session)
         session->attach(conn.stream.native_handle());
 
     tcp_layer.expires_at(deadline);
-    auto [hec] = co_await conn.stream.async_handshake(ssl::stream_base::client, net::as_tuple(net::use_awaitable));
+    auto [hec] = co_await conn.stream.async_handshake(net::as_tuple(net::use_awaitable));
     conn.open_error = hec;
     if (handshakes) {
         (hec ? handshakes->failed : handshakes->ok).Increment();
@@ -99,8 +102,7 @@ connect_upstream(ssl::context& ctx, const upstream_target& target, std::chrono::
 
 void close_connection(upstream_connection& c) noexcept
 {
-    // No close_notify: Asio's TLS engine writes it into a memory BIO that only
-    // an async_shutdown would flush, and waiting for the peer buys nothing here.
+    // No close_notify: waiting for the peer's buys nothing here.
     auto& tcp_layer = beast::get_lowest_layer(c.stream);
     c.open.release();
     error_code ignored;

@@ -5,6 +5,7 @@
 #include "proxy/core/gauge_hold.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/upstream/tls_session_slot.hpp"
+#include "proxy/upstream/tls_stream.hpp"
 #include "proxy/upstream/upstream_target.hpp"
 
 #include <boost/system/result.hpp>
@@ -14,8 +15,6 @@
 #include <string>
 
 namespace litmus::upstream {
-
-using tls_stream = ssl::stream<beast::tcp_stream>;
 
 /// An open, verified TLS connection plus its read buffer, which must outlive
 /// each response because a read may take bytes past the message's end.
