@@ -30,6 +30,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <utility>
 
 namespace litmus::upstream {
 
@@ -95,6 +96,8 @@ private:
     /// Where the next transport read goes (what OpenSSL has not consumed is
     /// moved to the front first).
     net::mutable_buffer input_space();
+    /// Accounts for `n` bytes read into input_space().
+    void received(std::size_t n);
 
     struct handshake_attempt {
         need operator()(tls_stream& s, std::size_t&, error_code& ec) const { return s.handshake(ec); }
@@ -169,9 +172,11 @@ private:
                     return finish(self, result_);
                 return run(self, true);
             case waiting::input:
+                if (!ec)
+                    ec = std::exchange(s_.socket_error_, {});
                 if (ec)
                     return finish(self, s_.transport_error(ec));
-                s_.in_end_ += transferred;
+                s_.received(transferred);
                 return run(self, true);
             case waiting::post:
                 return finish(self, result_);
@@ -229,6 +234,11 @@ private:
     std::unique_ptr<char[]> in_;
     std::size_t in_begin_ = 0;
     std::size_t in_end_ = 0;
+    /// The last transport read filled the input buffer, so the socket likely
+    /// holds more: the BIO then reads it straight into OpenSSL's buffer.
+    bool socket_has_more_ = false;
+    /// What such a read failed with (not EAGAIN): the operation's result.
+    error_code socket_error_;
     /// Ciphertext OpenSSL produced, to be written; its capacity is reused.
     std::string out_;
 };
