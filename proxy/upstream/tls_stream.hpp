@@ -172,8 +172,6 @@ private:
                     return finish(self, result_);
                 return run(self, true);
             case waiting::input:
-                if (!ec)
-                    ec = std::exchange(s_.socket_error_, {});
                 if (ec)
                     return finish(self, s_.transport_error(ec));
                 s_.received(transferred);
@@ -190,6 +188,11 @@ private:
         void run(Self& self, bool continuation)
         {
             done_ = attempt_(s_, n_, result_) == need::nothing || result_;
+            if (!done_ && s_.socket_error_) {
+                // The BIO's own read of the socket failed: that is the result.
+                result_ = std::exchange(s_.socket_error_, {});
+                done_ = true;
+            }
             if (!s_.out_.empty()) {
                 // An alert that ends a failed operation goes out too.
                 waiting_ = waiting::output;

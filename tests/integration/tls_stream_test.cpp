@@ -1,7 +1,7 @@
 // upstream::tls_stream, the upstream connections' TLS, against an Asio
 // ssl::stream server on 127.0.0.1 with a certificate of the test CA: bytes
 // intact across records and write_limit, the errors ssl::stream gives for the
-// two ways a connection ends, results never delivered inside the initiating
+// ways a connection ends, results never delivered inside the initiating
 // call, the transport's timeout and per-operation cancellation, and the host
 // name check.
 
@@ -17,6 +17,7 @@
 #include <functional>
 #include <random>
 #include <string>
+#include <vector>
 
 namespace litmus::upstream {
 
@@ -153,6 +154,32 @@ BOOST_FIXTURE_TEST_CASE(a_close_notify_reads_as_eof_and_a_bare_close_as_stream_t
                 BOOST_TEST((end == ssl::error::stream_truncated), end.message());
         }
     }
+}
+
+BOOST_FIXTURE_TEST_CASE(a_reset_in_the_middle_of_a_large_body_reads_as_connection_reset, tls_pair)
+{
+    // Whichever read meets the reset, the stream's own (straight into
+    // OpenSSL's buffer, while the socket holds more) or the transport's,
+    // it must not be mistaken for the end of the stream.
+    error_code end;
+    server_part server = [&](server_stream& s) -> net::awaitable<void> {
+        const std::string body = random_bytes(4 * tls_stream::write_limit);
+        co_await net::async_write(s, net::buffer(body), net::use_awaitable);
+        s.next_layer().set_option(net::socket_base::linger(true, 0));
+        s.next_layer().close();
+    };
+    client_part client = [&](tls_stream& c) -> net::awaitable<void> {
+        std::vector<char> buf(16 * 1024);
+        for (;;) {
+            auto [ec, n] = co_await c.async_read_some(net::buffer(buf), await_tuple);
+            if (ec) {
+                end = ec;
+                co_return;
+            }
+        }
+    };
+    run(server, client);
+    BOOST_TEST((end == net::error::connection_reset), end.message());
 }
 
 BOOST_FIXTURE_TEST_CASE(a_result_ready_at_once_is_posted_not_delivered_inside_the_call, tls_pair)
