@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <cassert>
 #include <cerrno>
 #include <cstring>
 #include <new>
@@ -172,29 +173,24 @@ tls_stream::need tls_stream::result_of(int ret, error_code& ec)
 
 error_code tls_stream::transport_error(error_code ec) const
 {
-    if (ec != net::error::eof)
-        return ec;
-    if (in_end_ != in_begin_ || (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) == 0)
+    if (ec == net::error::eof && (SSL_get_shutdown(ssl_.get()) & SSL_RECEIVED_SHUTDOWN) == 0)
         return ssl::error::stream_truncated;
     return ec;
 }
 
 void tls_stream::received(std::size_t n)
 {
-    in_end_ += n;
-    socket_has_more_ = in_end_ == input_capacity;
+    in_end_ = n;
+    socket_has_more_ = n == input_capacity;
 }
 
 net::mutable_buffer tls_stream::input_space()
 {
-    if (in_begin_ == in_end_) {
-        in_begin_ = in_end_ = 0;
-    } else if (in_begin_ > 0) {
-        std::memmove(in_.get(), in_.get() + in_begin_, in_end_ - in_begin_);
-        in_end_ -= in_begin_;
-        in_begin_ = 0;
-    }
-    return net::buffer(in_.get() + in_end_, input_capacity - in_end_);
+    // OpenSSL asks for input only after the BIO said "retry", which it says
+    // only once the buffer is empty: the whole buffer is free.
+    assert(in_begin_ == in_end_);
+    in_begin_ = in_end_ = 0;
+    return net::buffer(in_.get(), input_capacity);
 }
 
 }  // namespace litmus::upstream

@@ -93,10 +93,9 @@ private:
     /// The error for a failed transport read: a clean EOF is eof only after
     /// the peer's close_notify, stream_truncated otherwise.
     error_code transport_error(error_code ec) const;
-    /// Where the next transport read goes (what OpenSSL has not consumed is
-    /// moved to the front first).
+    /// Where the next transport read goes: the whole input buffer.
     net::mutable_buffer input_space();
-    /// Accounts for `n` bytes read into input_space().
+    /// Accounts for the `n` bytes read into input_space().
     void received(std::size_t n);
 
     struct handshake_attempt {

@@ -387,7 +387,7 @@ private:
             formats.push_back(p.binary ? 1 : 0);
         }
         result_ptr res(libpq().PQexecParams(conn_, sql, static_cast<int>(params.size()), nullptr, values.data(),
-                                    lengths.data(), formats.data(), 0),
+                                            lengths.data(), formats.data(), 0),
                        libpq().PQclear);
         if (!res || libpq().PQresultStatus(res.get()) != expected)
             fail(error_message());
