@@ -144,6 +144,28 @@ boost::system::result<routing::route, errc> decide(const forward::proxy_services
     return route;
 }
 
+// A request whose body is streamed through. A coroutine of its own: its
+// parser in forward_request's frame made that frame, allocated for every
+// request, too large for Asio to recycle.
+net::awaitable<forward::forward_result> forward_streamed_request(forward::proxy_services& svc, client_stream& stream,
+                                                                 beast::flat_buffer& buffer,
+                                                                 http::request_parser<http::string_body>& parser,
+                                                                 const routing::route& route,
+                                                                 const forward::request_id& id,
+                                                                 forward::token_choice tokens)
+{
+    const auto& dcfg = svc.cfg.downstream;
+    if (!co_await send_continue_if_expected(stream, parser.get(), dcfg.io_timeout))
+        co_return forward::forward_result{};
+    // Same parser state, buffer body: allowed because no body byte was read yet.
+    http::request_parser<http::buffer_body> streaming(std::move(parser));
+    streaming.body_limit(dcfg.body_limit);
+    forward::request_body body(streaming, stream, buffer, dcfg.io_timeout);
+    auto r = co_await forward::forward(svc, stream, body, route, id, tokens);
+    r.bytes_in = body.bytes_received();
+    co_return r;
+}
+
 // The request, once decided: its body read whole (replayable after a 401) or
 // streamed through when it is chunked or above downstream.replay_limit.
 net::awaitable<forward::forward_result> forward_request(forward::proxy_services& svc, client_stream& stream,
@@ -168,15 +190,7 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
         co_return r;
     }
 
-    if (!co_await send_continue_if_expected(stream, parser.get(), dcfg.io_timeout))
-        co_return forward::forward_result{};
-    // Same parser state, buffer body: allowed because no body byte was read yet.
-    http::request_parser<http::buffer_body> streaming(std::move(parser));
-    streaming.body_limit(dcfg.body_limit);
-    forward::request_body body(streaming, stream, buffer, dcfg.io_timeout);
-    auto r = co_await forward::forward(svc, stream, body, route, id, tokens);
-    r.bytes_in = body.bytes_received();
-    co_return r;
+    co_return co_await forward_streamed_request(svc, stream, buffer, parser, route, id, tokens);
 }
 
 // A request naming one of the app's users: sent with that user's token, or

@@ -46,7 +46,7 @@ struct exchange {
     bool head;
     bool echoes_token;       ///< the response must be scrubbed of the token
     const request_id& id;
-    token_choice tokens;
+    const token_choice& tokens;  ///< forward()'s own parameter, not a second copy in its frame
 
     // An error reply keeps the client connection only if nothing of the
     // client's body is left unread on it. What the request went through so
@@ -156,6 +156,8 @@ net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<ups
     opt.request_id = x.id.view();
     auto relayed = x.echoes_token ? co_await relay_redacted_response(x.downstream, *conn, parser, opt, tok.value())
                                   : co_await relay_response(x.downstream, *conn, parser, opt);
+    // A pooled connection keeps no header fields of a response it has relayed.
+    conn->response.reset();
     if (relayed.upstream_complete && relayed.upstream_keep_alive)
         x.pool.release(std::move(conn), true);
     else
@@ -256,11 +258,15 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
         if (std::exchange(replaying_401, false))
             svc.metrics.unauthorized(o).Increment();
     };
+    // Why the request failed, answered once after the loop: each reply in
+    // the loop took a slot of its own in this coroutine's frame.
+    errc failure{};
     for (unsigned attempts = 1;; ++attempts) {
         auto lease = co_await x.pool.acquire(force_fresh);
         if (!lease) {
             settle_401(unauthorized_outcome::upstream_failed);
-            co_return co_await x.reply(lease.error(), result);
+            failure = lease.error();
+            break;
         }
         auto conn = std::move(lease->connection);
 
@@ -273,17 +279,18 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
             upstream::close_connection(*conn);
             // A parse error is the client's fault and gets its answer; a
             // vanished or silent client gets nothing.
+            // (A client whose body failed mid-way has not been read to a
+            // message boundary: the reply closes the connection.)
             if (auto why = reply_for_read_error(sent.client_error)) {
-                auto r = co_await reply_with_error(svc, downstream, *why, x.client_version, false, id);
-                r.retried = result.retried;
-                co_return r;
+                failure = *why;
+                break;
             }
             result.error = errc::bad_request;
             co_return result;
         }
         // From here on the upstream owes a whole response within the deadline.
         auto deadline = clock::now() + ucfg.response_deadline;
-        std::optional<response_parser> parser;
+        auto& parser = conn->response;
         error_code ec = sent.upstream_error
                             ? sent.upstream_error
                             : co_await read_response_header(*conn, parser, x.head, ucfg.response_timeout, deadline);
@@ -301,7 +308,8 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
                 continue;
             }
             settle_401(unauthorized_outcome::upstream_failed);
-            co_return co_await x.reply(classify_exchange_failure(ec, bool(sent.upstream_error), got_some), result);
+            failure = classify_exchange_failure(ec, bool(sent.upstream_error), got_some);
+            break;
         }
 
         svc.metrics.upstream_response_duration(route.upstream)
@@ -342,6 +350,7 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
         }
         co_return co_await deliver_response(x, std::move(conn), *parser, *tok, deadline, result);
     }
+    co_return co_await x.reply(failure, result);
 }
 
 }  // namespace litmus::forward

@@ -13,15 +13,17 @@
 namespace litmus::forward {
 
 struct forward_result {
+    // (In this order, without padding: results travel through coroutine
+    // frames, which Asio recycles only while they are small.)
     unsigned status = 0;           ///< what the client received (0: nothing was sent)
     unsigned upstream_status = 0;  ///< the upstream's final status, 0 if none
+    std::uint64_t bytes_in = 0;    ///< request body bytes received from the client
+    std::uint64_t bytes_out = 0;   ///< response body bytes sent to the client
+    std::optional<errc> error;     ///< set when the proxy answered for itself or the relay broke
     /// The request went upstream a second time (after a 401 or on a stale
     /// pooled connection), or a second attempt failed to get a token.
     bool retried = false;
-    std::uint64_t bytes_in = 0;    ///< request body bytes received from the client
-    std::uint64_t bytes_out = 0;   ///< response body bytes sent to the client
     bool keep_alive = false;       ///< the client connection may carry another request
-    std::optional<errc> error;     ///< set when the proxy answered for itself or the relay broke
     std::string user;              ///< the app's user the request acted for (Litmus-User); "" = none
 };
 

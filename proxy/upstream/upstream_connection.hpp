@@ -12,6 +12,7 @@
 #include <prometheus/counter.h>
 
 #include <array>
+#include <optional>
 #include <string>
 
 namespace litmus::upstream {
@@ -32,6 +33,11 @@ struct upstream_connection {
     /// (either direction), here rather than in the relay's coroutine frame:
     /// a frame that large is allocated anew for every message.
     std::array<char, 16 * 1024> relay_chunk;
+    /// The parser of the response being read on the connection, here for
+    /// the same reason: in the forwarding coroutine's frame it made that
+    /// frame too large for Asio to recycle. Emplaced for each message, reset
+    /// once the response has been relayed.
+    std::optional<http::response_parser<http::buffer_body>> response;
     std::chrono::steady_clock::time_point idle_since{};
     /// The resolver, connect or handshake error behind open_upstream()'s
     /// errc, for a diagnosis more precise than the errc ("Connection refused").
