@@ -181,7 +181,11 @@ error_code tls_stream::transport_error(error_code ec) const
 void tls_stream::received(std::size_t n)
 {
     in_end_ = n;
-    socket_has_more_ = n == input_capacity;
+    // Not only a full buffer: a large read that happened to catch the
+    // sender mid-body (timing) sent the rest through our buffer, a copy
+    // more per byte. A small read (a header, a short body) makes no
+    // speculative recv that would only find EAGAIN.
+    socket_has_more_ = n >= input_capacity / 4;
 }
 
 net::mutable_buffer tls_stream::input_space()

@@ -236,8 +236,9 @@ private:
     std::unique_ptr<char[]> in_;
     std::size_t in_begin_ = 0;
     std::size_t in_end_ = 0;
-    /// The last transport read filled the input buffer, so the socket likely
-    /// holds more: the BIO then reads it straight into OpenSSL's buffer.
+    /// The last transport read was large (a quarter of the input buffer or
+    /// more: a body, not a response header), so the socket likely holds
+    /// more: the BIO then reads it straight into OpenSSL's buffer.
     bool socket_has_more_ = false;
     /// What such a read failed with (not EAGAIN): the operation's result.
     error_code socket_error_;
