@@ -6,6 +6,7 @@
 #include <boost/test/unit_test.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -125,6 +126,37 @@ BOOST_AUTO_TEST_CASE(doubles_are_fixed_with_at_most_three_decimals)
     };
     for (const auto& r : rows)
         BOOST_TEST(text_of(json::value(r.in)) == r.out, r.in);
+}
+
+// The integer path for common magnitudes must give exactly the digits of
+// the exact conversion (to_chars, fixed, 3 decimals, trimmed), ties included.
+BOOST_AUTO_TEST_CASE(doubles_match_the_exact_fixed_conversion)
+{
+    auto exact = [](double v) {
+        char buf[64];
+        auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v, std::chars_format::fixed, 3);
+        BOOST_REQUIRE(ec == std::errc{});
+        std::string text(buf, end);
+        while (text.back() == '0')
+            text.pop_back();
+        if (text.back() == '.')
+            text.pop_back();
+        return text == "-0" ? std::string("0") : text;
+    };
+    std::vector<double> values;
+    for (int i = -20000; i <= 20000; ++i) {
+        values.push_back(i / 7.0);
+        values.push_back(i * 0.0005);  // ties and near-ties at the third decimal
+        values.push_back(i * 0.001 + 0.0005);
+        values.push_back(i * 12345.6789);
+    }
+    for (double v : {999999.9995, 999999.9994999, 1e6 - 1e-4, 1e6, 1e6 + 0.0005, 0.0015, 0.0025, 2.675})
+        values.push_back(v);
+    int mismatches = 0;
+    for (double v : values)
+        if (text_of(json::value(v)) != exact(v) && ++mismatches <= 5)
+            BOOST_TEST(text_of(json::value(v)) == exact(v), v);
+    BOOST_TEST(mismatches == 0);
 }
 
 BOOST_AUTO_TEST_CASE(no_number_is_written_in_exponent_notation)
