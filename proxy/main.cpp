@@ -160,7 +160,11 @@ int main(int argc, char** argv)
     // A client that disconnects mid-write must be an error code, not a signal.
     std::signal(SIGPIPE, SIG_IGN);
 
-    net::io_context ioc{1};
+    // One thread runs the io_context and owns every socket and timer, so
+    // the reactor's per-descriptor locks are dropped (two lock pairs per
+    // request). The scheduler keeps its lock: the users store's worker
+    // thread and Asio's resolver thread post completions to it.
+    net::io_context ioc{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
     std::unique_ptr<proxy_app> app;
 
     // The signal sets exist before the app is built (binding, reading the CA
