@@ -15,8 +15,8 @@ namespace litmus {
 /// requests while a slow-header client cannot hold it. Reads at most
 /// `read_size` bytes, never past the buffer's bound. False when the
 /// connection is done (closed, reset, timed out, cancelled).
-/// `Stream` is a beast::basic_stream (TCP for the admin listener, TCP or
-/// Unix-domain for the proxy listener).
+/// `Stream` has expires_after(): beast::tcp_stream for the admin listener,
+/// a client_stream (TCP or Unix-domain) for the proxy listener.
 template <class Stream>
 net::awaitable<bool> await_request(Stream& stream, beast::flat_buffer& buffer, std::chrono::milliseconds timeout,
                                    std::size_t read_size)

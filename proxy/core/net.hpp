@@ -31,8 +31,9 @@ using error_code = boost::system::error_code;
 /// session and forwarding code is written once.
 using stream_acceptor = net::basic_socket_acceptor<net::generic::stream_protocol>;
 using client_socket = net::generic::stream_protocol::socket;
-/// A client connection of the proxy listener, with Beast's per-operation
-/// timeouts (what beast::tcp_stream is for TCP alone).
-using client_stream = beast::basic_stream<net::generic::stream_protocol, net::any_io_executor,
-                                          beast::unlimited_rate_policy>;
+template <class Protocol>
+class deadline_stream;  // proxy/core/deadline_stream.hpp, not in this precompiled header
+/// A client connection of the proxy listener, with a deadline for its
+/// reads and writes.
+using client_stream = deadline_stream<net::generic::stream_protocol>;
 }  // namespace litmus

@@ -54,8 +54,8 @@ private:
 };
 
 /// Keeps a session's registry entry current for as long as its frame lives.
-/// `Stream` is a beast::basic_stream: TCP for the admin listener, TCP or
-/// Unix-domain for the proxy listener.
+/// `Stream` has socket(): beast::tcp_stream for the admin listener, a
+/// client_stream (TCP or Unix-domain) for the proxy listener.
 class session_scope {
 public:
     template <class Stream>

@@ -4,6 +4,7 @@
 // is about to read gets its 100 Continue first.
 
 #include "proxy/core/ascii.hpp"
+#include "proxy/core/deadline_stream.hpp"
 #include "proxy/core/net.hpp"
 
 #include <chrono>

@@ -4,6 +4,7 @@
 // (Litmus-User, users.default) an API request is sent with.
 
 #include "proxy/core/error.hpp"
+#include "proxy/core/deadline_stream.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/forward/forwarder.hpp"
 #include "proxy/forward/proxy_services.hpp"

@@ -3,6 +3,7 @@
 // been read and the request decided: the buffered requests' bodies and the
 // /_litmus/ endpoints' JSON.
 
+#include "proxy/core/deadline_stream.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/forward/forwarder.hpp"
 #include "proxy/forward/proxy_services.hpp"

@@ -2,6 +2,7 @@
 // One request's journey upstream: token, connection, send, response header,
 // the retry decision (401 or stale pooled connection), then the relay.
 
+#include "proxy/core/deadline_stream.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/forward/proxy_services.hpp"
 #include "proxy/forward/request_body.hpp"

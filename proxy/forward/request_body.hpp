@@ -5,6 +5,7 @@
 // arrives, sent once). The forwarder runs the same steps for both and asks
 // replayable() where they differ.
 
+#include "proxy/core/deadline_stream.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/upstream/upstream_connection.hpp"
 

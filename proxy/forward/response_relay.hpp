@@ -3,6 +3,7 @@
 // relay example does: the header (hop-by-hop fields removed) and the first
 // body bytes go out in one write, and no response is ever held whole.
 
+#include "proxy/core/deadline_stream.hpp"
 #include "proxy/core/net.hpp"
 #include "proxy/upstream/upstream_connection.hpp"
 

@@ -1,6 +1,6 @@
 #pragma once
-// The client TLS stream of the upstream connections: OpenSSL over a
-// beast::tcp_stream, with a BIO of its own between them.
+// The client TLS stream of the upstream connections: OpenSSL over a TCP
+// deadline_stream, with a BIO of its own between them.
 //
 // Why not ssl::stream<beast::tcp_stream>: Asio's TLS engine passes every
 // byte through a memory BIO pair, which costs two copies of it besides
@@ -11,10 +11,10 @@
 // in all). Here OpenSSL reads the ciphertext from the buffer the socket read
 // into, and writes it into the buffer the socket writes from.
 //
-// The transport stays a beast::tcp_stream: its per-operation timeouts
-// (expires_after on next_layer(), or beast::get_lowest_layer) and the
-// cancellation of its operations apply to the TLS operations unchanged, as
-// they did with ssl::stream. Errors are the ones ssl::stream gives, so that
+// The transport's deadline (expires_after on next_layer(), or
+// beast::get_lowest_layer) and the cancellation of its operations apply to
+// the TLS operations unchanged, as they did with ssl::stream over
+// beast::tcp_stream. Errors are the ones ssl::stream gives, so that
 // callers need not tell the two apart: OpenSSL's in net::error::ssl_category,
 // net::error::eof after the peer's close_notify, ssl::error::stream_truncated
 // when the connection ends without one.
@@ -22,6 +22,7 @@
 // One operation of each direction at a time, as for any Asio stream; not
 // thread-safe. Not movable: OpenSSL's BIO points at it.
 
+#include "proxy/core/deadline_stream.hpp"
 #include "proxy/core/net.hpp"
 
 #include <openssl/ssl.h>
@@ -36,8 +37,8 @@ namespace litmus::upstream {
 
 class tls_stream {
 public:
-    using executor_type = beast::tcp_stream::executor_type;
-    using next_layer_type = beast::tcp_stream;
+    using next_layer_type = deadline_stream<tcp>;
+    using executor_type = next_layer_type::executor_type;
 
     /// A client stream (SNI, host name checks: set on native_handle() before
     /// the handshake).
@@ -229,7 +230,7 @@ private:
     };
     friend struct tls_stream_bio;
 
-    beast::tcp_stream next_;
+    deadline_stream<tcp> next_;
     std::unique_ptr<SSL, ssl_deleter> ssl_;
     /// Ciphertext read from the transport, [in_begin_, in_end_) not yet
     /// consumed by OpenSSL. Room for the largest TLS record.
