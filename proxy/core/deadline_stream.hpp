@@ -12,8 +12,9 @@
 // request's 67,000, callgrind). Here the timer is lazy: it is set only when
 // the deadline moves earlier than the time it already waits for. Deadlines
 // that move later (each request's timeouts start later than the last ones)
-// cost nothing until the wait fires; it then finds the deadline moved and
-// waits again, once per timeout period rather than once per operation.
+// cost nothing until the wait fires; it then finds the deadline moved and,
+// if an operation is outstanding, waits again: once per timeout period
+// rather than once per operation.
 
 #include "proxy/core/net.hpp"
 
@@ -214,7 +215,7 @@ private:
         s->timer.expires_at(s->deadline);  // a later wait still pending ends as superseded
         s->timer.async_wait([s, generation = ++s->wait_generation](const error_code&) {
             if (generation != s->wait_generation)
-                return;  // superseded, or the stream is gone (cancelled with no newer wait: see below)
+                return;  // superseded by a wait for an earlier deadline
             s->armed = clock::time_point::max();
             if (!s->socket.is_open() || s->deadline == clock::time_point::max())
                 return;
