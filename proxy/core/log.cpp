@@ -63,10 +63,6 @@ std::string_view timestamp(char (&buf)[32])
     return {buf, 24};
 }
 
-// Boost.JSON's own escaping (quotes, backslash, control characters as \uXXXX
-// or their short forms), read out in pieces so that no string is built. The
-// serializer is kept per thread: a string longer than `buf` makes it save
-// its state on a stack it allocates once and then reuses.
 // The bytes a string copied as it is may not hold: what JSON escapes (the
 // quote, the backslash, controls) and what the serializer must check (DEL,
 // and any non-ASCII byte, which must be valid UTF-8). A table: one load per
@@ -78,6 +74,10 @@ constexpr std::array<bool, 256> needs_serializer = [] {
     return t;
 }();
 
+// Boost.JSON's own escaping (quotes, backslash, control characters as \uXXXX
+// or their short forms), read out in pieces so that no string is built. The
+// serializer is kept per thread: a string longer than `buf` makes it save
+// its state on a stack it allocates once and then reuses.
 void append_string(std::string& out, std::string_view s)
 {
     // Most strings (keys, events, ids, paths) need no escaping: copied as
