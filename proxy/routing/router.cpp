@@ -1,6 +1,6 @@
 #include "proxy/routing/router.hpp"
 
-#include <boost/algorithm/string/predicate.hpp>
+#include "proxy/core/ascii.hpp"
 
 namespace litmus::routing {
 
@@ -104,9 +104,9 @@ boost::system::result<route, errc> router::match_entry(std::string_view target, 
     // the upstream and the path goes as it is.
     if (target.front() != '/') {
         std::string_view rest;
-        if (boost::algorithm::istarts_with(target, "http://"))
+        if (litmus::iequals(target.substr(0, 7), "http://"))
             rest = target.substr(7);
-        else if (boost::algorithm::istarts_with(target, "https://"))
+        else if (litmus::iequals(target.substr(0, 8), "https://"))
             rest = target.substr(8);
         else
             return errc::method_not_allowed;  // authority-form: CONNECT tunnels are not offered
@@ -119,7 +119,7 @@ boost::system::result<route, errc> router::match_entry(std::string_view target, 
             path.insert(0, 1, '/');
         auto name = host_part(authority);
         for (std::size_t i = 0; i < entries_.size(); ++i)
-            if (!name.empty() && boost::algorithm::iequals(name, entries_[i].host)) {
+            if (!name.empty() && litmus::iequals(name, entries_[i].host)) {
                 if (has_dot_segment(std::string_view(path).substr(0, path.find('?'))))
                     return errc::bad_request;
                 return route{i, std::move(path)};
@@ -135,7 +135,7 @@ boost::system::result<route, errc> router::match_entry(std::string_view target, 
     // exactly where it wants to go.
     auto name = host_part(host);
     for (std::size_t i = 0; i < entries_.size(); ++i)
-        if (!name.empty() && boost::algorithm::iequals(name, entries_[i].host))
+        if (!name.empty() && litmus::iequals(name, entries_[i].host))
             return route{i, std::string(target)};
 
     for (std::size_t i = 0; i < entries_.size(); ++i) {
