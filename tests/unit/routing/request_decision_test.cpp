@@ -80,6 +80,10 @@ BOOST_AUTO_TEST_CASE(host_must_name_this_machine_an_upstream_or_an_allowed_name)
         {"GET", "/api/x", {{"Host", "127.1"}}, "host_not_allowed"},
         {"GET", "/api/x", {{"Host", "0x7f.0.0.1"}}, "host_not_allowed"},
         {"GET", "/api/x", {{"Host", "0177.0.0.1"}}, "host_not_allowed"},
+        {"GET", "/api/x", {{"Host", "127.0.0.256"}}, "host_not_allowed"},
+        {"GET", "/api/x", {{"Host", "127.0.0.1."}}, "host_not_allowed"},
+        {"GET", "/api/x", {{"Host", "127.000.0.1"}}, "host_not_allowed"},
+        {"GET", "/api/x", {{"Host", "127.255.255.254:1"}}, "ok"},
         {"GET", "http://api.litmus.com/x", {{"Host", "evil.example"}}, "host_not_allowed"},
         // RFC 9112 §3.2: missing or repeated Host is 400.
         {"GET", "/api/x", {}, "invalid_host"},
