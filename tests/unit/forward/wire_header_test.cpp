@@ -47,6 +47,25 @@ BOOST_AUTO_TEST_CASE(a_request_header_is_written_as_beast_writes_it)
     BOOST_TEST(our_bytes(h).find("X-Custom: a, b\r\nx-custom: second\r\n") != std::string::npos);
 }
 
+// Fields are copied as the lines Beast stores: those it parsed, those set
+// or inserted, empty values, and what remains after erasures.
+BOOST_AUTO_TEST_CASE(parsed_set_empty_and_erased_fields_are_written_as_beast_writes_them)
+{
+    http::request_parser<http::empty_body> parser;
+    error_code ec;
+    std::string_view wire = "GET /x HTTP/1.1\r\nHost:  h \r\nX-Empty:\r\nX-Gone: 1\r\nAccept: */*\r\n\r\n";
+    parser.put(net::buffer(wire.data(), wire.size()), ec);
+    BOOST_TEST_REQUIRE(!ec);
+    BOOST_TEST_REQUIRE(parser.is_header_done());
+    auto& h = parser.get().base();
+    h.erase("X-Gone");
+    h.set(http::field::authorization, "");
+    h.insert("X-Long", std::string(5000, 'v'));
+    BOOST_TEST(our_bytes(h) == beast_bytes(h));
+    BOOST_TEST(our_bytes(h) == "GET /x HTTP/1.1\r\nHost: h\r\nX-Empty: \r\nAccept: */*\r\nAuthorization: \r\nX-Long: " +
+                                  std::string(5000, 'v') + "\r\n\r\n");
+}
+
 BOOST_AUTO_TEST_CASE(an_unknown_method_keeps_its_spelling)
 {
     http::request_header<> h;
