@@ -178,12 +178,19 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
     auto length = parser.content_length();
     bool streamed = !parser.is_done() && (parser.chunked() || (length && *length > dcfg.replay_limit));
     if (!streamed) {
-        const routing::header_snapshot header(parser.get());
+        // Only a chunked body carries trailer fields (RFC 9112 §7.1.2), and
+        // Beast adds them to the header's: a request without one needs no
+        // snapshot to tell them apart, which spares every such request
+        // sorting its field addresses.
+        std::optional<routing::header_snapshot> header;
+        if (parser.chunked())
+            header.emplace(parser.get());
         if (auto failed = co_await read_rest_of_body(svc, stream, buffer, parser, id)) {
             failed->bytes_in = parser.get().body().size();
             co_return *failed;
         }
-        header.drop_added(parser.get());
+        if (header)
+            header->drop_added(parser.get());
         forward::request_body body(parser.get());
         auto r = co_await forward::forward(svc, stream, body, route, id, tokens);
         r.bytes_in = body.bytes_received();

@@ -92,7 +92,12 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
     static constexpr std::string_view last_chunk = "0\r\n\r\n";
     pump_result r;
     auto& body = parser.get().body();
-    const routing::header_snapshot header(parser.get());
+    // Only a chunked body has trailer fields (RFC 9112 §7.1.2): any other
+    // needs no snapshot, which spares every such message sorting its field
+    // addresses.
+    std::optional<routing::header_snapshot> header;
+    if (parser.chunked())
+        header.emplace(parser.get());
     std::size_t trailer_fields = 0;
     char chunk_size[20];  // hex digits of a chunk's size, then CRLF
     // Beast reads max(512, free capacity) bytes per read_some: left at the
@@ -147,7 +152,8 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             // header has not been written yet they would go out inside it.
             // Dropped as they come (memory stays bounded), and counted: an
             // endless trailer section is refused like an endless header.
-            trailer_fields += header.drop_added(parser.get());
+            if (header)
+                trailer_fields += header->drop_added(parser.get());
             if (trailer_fields > max_trailer_fields) {
                 r.read_error = http::error::header_limit;
                 co_return r;

@@ -30,7 +30,8 @@ boost::system::result<void, errc> check_request_framing(const boost::beast::http
 /// trailer "Authorization" would travel next to the injected one). Position
 /// cannot tell them apart, as Beast inserts a field next to others of the same
 /// name; identity can. Take the snapshot once the header is final, before
-/// body bytes are parsed.
+/// body bytes are parsed; a message that is not chunked has no trailer
+/// section (RFC 9112 §7.1.2) and needs none.
 class header_snapshot {
 public:
     explicit header_snapshot(const boost::beast::http::fields& f);
@@ -40,7 +41,7 @@ public:
 
 private:
     /// Addresses of the field nodes, sorted; inline for a usual header, as
-    /// a snapshot is taken for every message.
+    /// a snapshot is taken for every chunked message.
     boost::container::small_vector<const void*, 32> fields_;
 };
 
