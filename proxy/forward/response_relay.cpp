@@ -14,7 +14,10 @@ net::awaitable<relay_result> relay_response(client_stream& downstream, upstream:
 {
     relay_result result;
     auto& res = parser.get();
-    result.upstream_keep_alive = res.keep_alive();
+    // The parser's flags, set as it read the Connection fields (all of them,
+    // where the message's keep_alive() reads the first): no second look-up
+    // and token scan of the field.
+    result.upstream_keep_alive = parser.keep_alive();
     bool keep_alive = opt.client_keep_alive;
 
     routing::remove_hop_by_hop(res);
@@ -69,8 +72,8 @@ net::awaitable<relay_result> relay_redacted_response(client_stream& downstream,
     }
     result.upstream_complete = true;
     header.drop_added(whole.get());
+    result.upstream_keep_alive = whole.keep_alive();
     auto res = whole.release();
-    result.upstream_keep_alive = res.keep_alive();
     redact(res.body(), secret);
     routing::remove_hop_by_hop(res);
     res.set(request_id_field, opt.request_id);
