@@ -21,6 +21,11 @@
 #include <boost/asio/associator.hpp>
 #include <boost/asio/connect.hpp>
 
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <array>
+#include <cerrno>
 #include <chrono>
 #include <memory>
 #include <utility>
@@ -162,6 +167,40 @@ public:
                 state_->socket.async_write_some(b, track(std::move(handler)));
             },
             token, buffers);
+    }
+
+    /// Writes what the socket takes without waiting, as one non-blocking
+    /// sendmsg of (up to 16 of) the buffers: the bytes written, 0 when it
+    /// would block. Most writes of a proxy are taken whole at once; this
+    /// spares them an asynchronous operation, whose completion goes through
+    /// the scheduler (see write_all.hpp). Not while an async_write_some is
+    /// outstanding. A deadline already passed writes nothing and leaves the
+    /// timeout to the asynchronous write that follows.
+    template <class ConstBufferSequence>
+    std::size_t write_some_now(const ConstBufferSequence& buffers, error_code& ec)
+    {
+        ec = {};
+        if (state_->deadline_passed)
+            return 0;
+        std::array<iovec, 16> iov;
+        std::size_t count = 0;
+        for (auto it = net::buffer_sequence_begin(buffers);
+             it != net::buffer_sequence_end(buffers) && count < iov.size(); ++it) {
+            net::const_buffer b = *it;
+            if (b.size() > 0)
+                iov[count++] = {const_cast<void*>(b.data()), b.size()};
+        }
+        if (count == 0)
+            return 0;
+        msghdr message{};
+        message.msg_iov = iov.data();
+        message.msg_iovlen = count;
+        const ssize_t n = ::sendmsg(state_->socket.native_handle(), &message, MSG_DONTWAIT | MSG_NOSIGNAL);
+        if (n >= 0)
+            return static_cast<std::size_t>(n);
+        if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
+            ec = error_code(errno, boost::system::system_category());
+        return 0;
     }
 
     /// Connects to the first of `endpoints` that accepts (net::async_connect),

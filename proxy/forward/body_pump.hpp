@@ -6,6 +6,7 @@
 // wire_header.hpp for why not Beast's serializer).
 
 #include "proxy/core/net.hpp"
+#include "proxy/core/write_all.hpp"
 #include "proxy/routing/header_rules.hpp"
 
 #include <algorithm>
@@ -183,7 +184,7 @@ net::awaitable<pump_result> pump_message(InStream& in, beast::flat_buffer& in_bu
             pieces[4] = net::buffer(last_chunk.data(), last_chunk.size());
         beast::get_lowest_layer(out).expires_after(t.write);
         r.write_started = true;
-        auto [wec, wn] = co_await net::async_write(out, pieces, net::as_tuple(net::use_awaitable));
+        auto [wec, wn] = co_await write_all(out, pieces);
         (void)wn;
         if (wec) {
             r.write_error = wec;

@@ -80,7 +80,7 @@ net::awaitable<send_result> request_body::send(upstream::upstream_connection& co
             request[1] = net::buffer(body);
         request[0] = net::buffer(wire);
         beast::get_lowest_layer(conn.stream).expires_after(write_timeout);
-        auto [ec, n] = co_await net::async_write(conn.stream, request, net::as_tuple(net::use_awaitable));
+        auto [ec, n] = co_await write_all(conn.stream, request);
         (void)n;
         out.upstream_error = ec;
         co_return out;

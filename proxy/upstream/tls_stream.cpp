@@ -144,6 +144,15 @@ tls_stream::need tls_stream::write(net::const_buffer b, std::size_t& n, error_co
     return result_of(SSL_write_ex(ssl_.get(), b.data(), b.size(), &n), ec);
 }
 
+void tls_stream::send_output_now(error_code& ec)
+{
+    const auto sent = next_.write_some_now(net::buffer(out_), ec);
+    if (sent == out_.size())
+        out_.clear();
+    else
+        out_.erase(0, sent);  // rare: a full socket buffer
+}
+
 // As Asio's engine maps them, so that callers see the errors ssl::stream gave.
 tls_stream::need tls_stream::result_of(int ret, error_code& ec)
 {

@@ -81,6 +81,43 @@ public:
     /// ciphertext held for one transport write.
     static constexpr std::size_t write_limit = 64 * 1024;
 
+    /// Encrypts the buffers (up to write_limit bytes) and writes the records
+    /// to the transport if it takes them without waiting (see
+    /// deadline_stream::write_some_now): the plaintext bytes taken. What the
+    /// transport did not take waits in output_pending() for the next
+    /// async_write_some or async_flush, which send it first. Takes nothing
+    /// while output is pending, and stops early (the rest for
+    /// async_write_some) when OpenSSL needs input first. Errors: OpenSSL's,
+    /// the transport's.
+    template <class ConstBufferSequence>
+    std::size_t write_some_now(const ConstBufferSequence& buffers, error_code& ec)
+    {
+        ec = {};
+        std::size_t n = 0;
+        if (!out_.empty())
+            return 0;
+        write_attempt<ConstBufferSequence>{buffers}(*this, n, ec);
+        if (!out_.empty()) {
+            // After a failed call too: it may have left an alert to send.
+            error_code sent;
+            send_output_now(sent);
+            if (!ec)
+                ec = sent;
+        }
+        return ec ? 0 : n;
+    }
+
+    /// Ciphertext taken by write_some_now and not yet written.
+    bool output_pending() const noexcept { return !out_.empty(); }
+
+    /// Writes the pending output: completes with (error_code).
+    template <class Token>
+    auto async_flush(Token&& token)
+    {
+        return net::async_compose<Token, void(error_code)>(io_op<flush_attempt, false>(*this, flush_attempt{}),
+                                                           token, next_);
+    }
+
 private:
     /// What an OpenSSL call needs before it is called again.
     enum class need { nothing, input };
@@ -91,6 +128,8 @@ private:
     need read(net::mutable_buffer b, std::size_t& n, error_code& ec);
     need write(net::const_buffer b, std::size_t& n, error_code& ec);
     need result_of(int ret, error_code& ec);
+    /// Writes what the transport takes of out_ now, keeping the rest.
+    void send_output_now(error_code& ec);
     /// The error for a failed transport read: a clean EOF is eof only after
     /// the peer's close_notify, stream_truncated otherwise.
     error_code transport_error(error_code ec) const;
@@ -101,6 +140,9 @@ private:
 
     struct handshake_attempt {
         need operator()(tls_stream& s, std::size_t&, error_code& ec) const { return s.handshake(ec); }
+    };
+    struct flush_attempt {
+        need operator()(tls_stream&, std::size_t&, error_code&) const { return need::nothing; }
     };
     struct read_attempt {
         net::mutable_buffer buffer;

@@ -5,11 +5,13 @@
 // operation; expires_never) and what its lazy timer must get right (one
 // deadline across several operations, a deadline moved later while its wait
 // is pending, one moved earlier under an outstanding read, per-operation
-// cancellation, the stream destroyed with its timer and a read pending).
+// cancellation, the stream destroyed with its timer and a read pending), and
+// its writes made at once (write_some_now, write_all).
 // Deadlines are real time, as the socket's are: short ones, and every test
 // bounded by the io_context's run_for.
 
 #include "proxy/core/deadline_stream.hpp"
+#include "proxy/core/write_all.hpp"
 
 #include <boost/test/unit_test.hpp>
 
@@ -232,6 +234,86 @@ BOOST_FIXTURE_TEST_CASE(connect_takes_the_first_endpoint_that_accepts, connected
     });
     BOOST_TEST(!connect_error, connect_error.message());
     BOOST_TEST((connected == acceptor.local_endpoint()));
+}
+
+BOOST_FIXTURE_TEST_CASE(write_some_now_writes_what_the_socket_takes_and_never_waits, connected_pair)
+{
+    std::size_t small = 0;
+    std::string got(5, '\0');
+    std::size_t big_taken = 0;
+    std::size_t taken_when_full = 1;
+    error_code ec;
+    run([&]() -> net::awaitable<void> {
+        small = client.write_some_now(net::buffer(std::string_view("hello")), ec);
+        co_await net::async_read(server, net::buffer(got), net::use_awaitable);
+        // Far more than the two sockets' buffers hold: taken until they are full.
+        const std::string big(64 * 1024 * 1024, 'x');
+        for (std::size_t n = 1; n > 0 && !ec; big_taken += n)
+            n = client.write_some_now(net::buffer(big) + big_taken, ec);
+        taken_when_full = client.write_some_now(net::buffer(big) + big_taken, ec);
+    });
+    BOOST_TEST(!ec, ec.message());
+    BOOST_TEST(small == 5u);
+    BOOST_TEST(got == "hello");
+    BOOST_TEST(big_taken > 0u);
+    BOOST_TEST(big_taken < 64u * 1024 * 1024);
+    BOOST_TEST(taken_when_full == 0u);
+}
+
+// MSG_NOSIGNAL: a write to a reset connection is an error, not a SIGPIPE
+// that would end the process.
+BOOST_FIXTURE_TEST_CASE(write_some_now_on_a_reset_connection_fails_with_an_error, connected_pair)
+{
+    error_code read_error;
+    error_code write_error;
+    std::size_t written = 1;
+    run([&]() -> net::awaitable<void> {
+        server.set_option(net::socket_base::linger(true, 0));  // close() sends a reset
+        server.close();
+        char byte;
+        std::tie(read_error, std::ignore) = co_await client.async_read_some(net::buffer(&byte, 1), await_tuple);
+        written = client.write_some_now(net::buffer(std::string_view("after")), write_error);
+    });
+    BOOST_TEST((read_error == net::error::connection_reset), read_error.message());
+    BOOST_TEST(written == 0u);
+    BOOST_TEST((write_error == net::error::broken_pipe || write_error == net::error::connection_reset),
+               write_error.message());
+}
+
+BOOST_FIXTURE_TEST_CASE(write_all_waits_for_the_socket_and_keeps_the_deadline_rule, connected_pair)
+{
+    const std::string big(64 * 1024 * 1024, 'y');
+    std::string received(big.size(), '\0');
+    error_code big_error;
+    std::size_t big_written = 0;
+    error_code late_error;
+    run([&]() -> net::awaitable<void> {
+        // The server reads once the client's write is waiting for room.
+        auto read_later = [&]() -> net::awaitable<void> {
+            co_await sleep(50ms);
+            co_await net::async_read(server, net::buffer(received), net::use_awaitable);
+        };
+        net::co_spawn(ioc, read_later(), [](std::exception_ptr e) {
+            if (e)
+                std::rethrow_exception(e);
+        });
+        client.expires_after(5s);
+        const auto whole = net::buffer(big);  // named: GCC 12 mishandles temporaries in co_await
+        std::tie(big_error, big_written) = co_await write_all(client, whole);
+        // A deadline that passed with nothing outstanding times out the next
+        // operation, a write made at once included.
+        co_await net::async_write(server, net::buffer(std::string_view("a")), net::use_awaitable);
+        client.expires_after(100ms);
+        char byte;
+        co_await client.async_read_some(net::buffer(&byte, 1), await_tuple);
+        co_await sleep(200ms);
+        const auto late = net::buffer(std::string_view("late"));
+        std::tie(late_error, std::ignore) = co_await write_all(client, late);
+    });
+    BOOST_TEST(!big_error, big_error.message());
+    BOOST_TEST(big_written == big.size());
+    BOOST_TEST((received == big));
+    BOOST_TEST((late_error == beast::error::timeout), late_error.message());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

@@ -2,10 +2,12 @@
 // ssl::stream server on 127.0.0.1 with a certificate of the test CA: bytes
 // intact across records and write_limit, the errors ssl::stream gives for the
 // ways a connection ends, results never delivered inside the initiating
-// call, the transport's timeout and per-operation cancellation, and the host
-// name check.
+// call, the transport's timeout and per-operation cancellation, writes made
+// at once with what the transport did not take kept for the next, and the
+// host name check.
 
 #include "proxy/upstream/tls_stream.hpp"
+#include "proxy/core/write_all.hpp"
 #include "tests/support/test_ca.hpp"
 
 #include <boost/test/unit_test.hpp>
@@ -248,6 +250,56 @@ BOOST_FIXTURE_TEST_CASE(a_cancelled_read_completes_with_operation_aborted, tls_p
     };
     run(server, client);
     BOOST_TEST((read_error == net::error::operation_aborted), read_error.message());
+}
+
+// write_some_now sends what the transport takes at once; the ciphertext it
+// does not take waits (output_pending, nothing more taken) and goes out first
+// with the next write, here write_all's.
+BOOST_FIXTURE_TEST_CASE(write_some_now_keeps_what_the_transport_did_not_take_for_the_next_write, tls_pair)
+{
+    // More than loopback's socket buffers hold, so that they fill up.
+    std::string sent;
+    const std::string block = random_bytes(1024 * 1024);
+    for (int i = 0; i < 64; ++i)
+        sent += block;
+    std::string received;
+    std::size_t taken_at_once = 0;
+    bool pending_before_write_all = false;
+    std::size_t taken_while_pending = 1;
+    error_code at_once_error;
+    error_code write_all_error;
+    std::size_t written_by_write_all = 0;
+    net::steady_timer reading(ioc, std::chrono::steady_clock::time_point::max());
+    server_part server = [&](server_stream& s) -> net::awaitable<void> {
+        co_await reading.async_wait(await_tuple);  // expired: the client has filled the buffers
+        received.resize(sent.size());
+        co_await net::async_read(s, net::buffer(received), net::use_awaitable);
+        // The client closes after this: a close with the session tickets
+        // unread would reset the connection under the read above.
+        co_await net::async_write(s, net::buffer(std::string_view("k")), net::use_awaitable);
+    };
+    client_part client = [&](tls_stream& c) -> net::awaitable<void> {
+        while (!c.output_pending() && !at_once_error && taken_at_once < sent.size())
+            taken_at_once += c.write_some_now(net::buffer(sent) + taken_at_once, at_once_error);
+        pending_before_write_all = c.output_pending();
+        taken_while_pending = c.write_some_now(net::buffer(sent) + taken_at_once, at_once_error);
+        // Not cancel(): the server may not be waiting yet, and a wait that
+        // starts after this must end at once too.
+        reading.expires_at(std::chrono::steady_clock::time_point::min());
+        const auto rest = net::buffer(sent) + taken_at_once;  // named: GCC 12 mishandles temporaries in co_await
+        std::tie(write_all_error, written_by_write_all) = co_await write_all(c, rest);
+        char done;
+        co_await net::async_read(c, net::buffer(&done, 1), net::use_awaitable);
+    };
+    run(server, client);
+    BOOST_TEST(!at_once_error, at_once_error.message());
+    BOOST_TEST(taken_at_once > 0u);
+    BOOST_TEST(taken_at_once < sent.size());
+    BOOST_TEST(pending_before_write_all);
+    BOOST_TEST(taken_while_pending == 0u);
+    BOOST_TEST(!write_all_error, write_all_error.message());
+    BOOST_TEST(written_by_write_all == sent.size() - taken_at_once);
+    BOOST_TEST((received == sent));
 }
 
 BOOST_FIXTURE_TEST_CASE(a_certificate_for_another_host_fails_the_handshake, tls_pair)
