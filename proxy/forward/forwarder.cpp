@@ -34,6 +34,16 @@ unsigned token_retry_after(errc e)
     return e == errc::token_rejected ? 30 : 1;
 }
 
+// Counts how a replay after an upstream 401 ended, once: `replaying` is
+// cleared. A function, not a lambda in forward(): a lambda's captures take
+// room in the coroutine frame, which must stay small enough for Asio to
+// recycle (see forward()).
+void settle_401(forward_metrics& metrics, bool& replaying, unauthorized_outcome o)
+{
+    if (std::exchange(replaying, false))
+        metrics.unauthorized(o).Increment();
+}
+
 // What one request shares across its steps.
 struct exchange {
     proxy_services& svc;
@@ -137,12 +147,14 @@ bool is_encoded(const http::response_header<>& h)
     return !ce.empty() && !litmus::iequals(ce, "identity");
 }
 
-// Relays the response whose header `parser` holds, then pools or closes the
-// connection. The token is scrubbed from responses known to echo it.
+// Relays the response whose header conn->response holds, then pools or
+// closes the connection. The token is scrubbed from responses known to echo
+// it.
 net::awaitable<forward_result> deliver_response(exchange& x, std::unique_ptr<upstream::upstream_connection> conn,
-                                                response_parser& parser, const token::token& tok,
-                                                clock::time_point deadline, forward_result result)
+                                                const token::token& tok, clock::time_point deadline,
+                                                forward_result result)
 {
+    auto& parser = *conn->response;
     if (x.echoes_token && is_encoded(parser.get())) {
         upstream::close_connection(*conn);
         co_return co_await x.reply(errc::upstream_unredactable_response, result);
@@ -241,9 +253,12 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
                echoes_token(route.target),
                id,
                tokens};
-    const auto& ucfg = svc.cfg.upstream;
     forward_result result;
-    auto tok = co_await token_or_reply(x, result);
+    // A token held and valid needs no coroutine of its own (nearly every
+    // request); token_or_reply waits for one or answers why there is none.
+    auto tok = tokens.source.usable_now();
+    if (!tok)
+        tok = co_await token_or_reply(x, result);
     if (!tok)
         co_return result;
     rewrite_for_upstream(x, *tok);
@@ -252,28 +267,30 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
     // turn out stale: always a fresh one.
     bool force_fresh = !body.replayable();
     // While this attempt replays a request after an upstream 401, its end is
-    // that retry's outcome; counted once.
+    // that retry's outcome; counted once (settle_401).
     bool replaying_401 = false;
-    auto settle_401 = [&](unauthorized_outcome o) {
-        if (std::exchange(replaying_401, false))
-            svc.metrics.unauthorized(o).Increment();
-    };
     // Why the request failed, answered once after the loop: each reply in
     // the loop took a slot of its own in this coroutine's frame.
     errc failure{};
     for (unsigned attempts = 1;; ++attempts) {
-        auto lease = co_await x.pool.acquire(force_fresh);
-        if (!lease) {
-            settle_401(unauthorized_outcome::upstream_failed);
-            failure = lease.error();
-            break;
+        // A reusable idle connection needs no coroutine of its own either.
+        auto conn = x.pool.take_idle(force_fresh);
+        bool reused = conn != nullptr;
+        if (!conn) {
+            auto lease = co_await x.pool.acquire(force_fresh);
+            if (!lease) {
+                settle_401(svc.metrics, replaying_401, unauthorized_outcome::upstream_failed);
+                failure = lease.error();
+                break;
+            }
+            conn = std::move(lease->connection);
+            reused = lease->reused;
         }
-        auto conn = std::move(lease->connection);
 
         const auto sending = clock::now();
-        auto sent = co_await body.send(*conn, ucfg.write_timeout);
+        auto sent = co_await body.send(*conn, svc.cfg.upstream.write_timeout);
         if (sent.client_error) {
-            settle_401(unauthorized_outcome::upstream_failed);
+            settle_401(svc.metrics, replaying_401, unauthorized_outcome::upstream_failed);
             // The upstream got a truncated request, which it cannot take for
             // a whole one: closing the connection discards it.
             upstream::close_connection(*conn);
@@ -289,38 +306,37 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
             co_return result;
         }
         // From here on the upstream owes a whole response within the deadline.
-        auto deadline = clock::now() + ucfg.response_deadline;
-        auto& parser = conn->response;
+        auto deadline = clock::now() + svc.cfg.upstream.response_deadline;
         error_code ec = sent.upstream_error
                             ? sent.upstream_error
-                            : co_await read_response_header(*conn, parser, x.head, ucfg.response_timeout, deadline);
+                            : co_await read_response_header(*conn, conn->response, x.head, svc.cfg.upstream.response_timeout, deadline);
         if (ec) {
             upstream::close_connection(*conn);
             // A pooled connection the server closed while we were choosing it:
             // nothing reached the application, so sending again is safe.
-            const bool got_some = parser && parser->got_some();
+            const bool got_some = conn->response && conn->response->got_some();
             if (!is_timeout(ec) && !got_some &&
                 routing::may_retry(attempts, routing::attempt_failure::stale_connection, body.replayable(),
-                                   lease->reused)) {
+                                   reused)) {
                 svc.metrics.stale_connection_retries.Increment();
                 result.retried = true;
                 force_fresh = true;
                 continue;
             }
-            settle_401(unauthorized_outcome::upstream_failed);
+            settle_401(svc.metrics, replaying_401, unauthorized_outcome::upstream_failed);
             failure = classify_exchange_failure(ec, bool(sent.upstream_error), got_some);
             break;
         }
 
         svc.metrics.upstream_response_duration(route.upstream)
             .Observe(std::chrono::duration<double>(clock::now() - sending).count());
-        result.upstream_status = parser->get().result_int();
+        result.upstream_status = conn->response->get().result_int();
         if (result.upstream_status == 401) {
             // Revoked, or expired early: drop the token (unless another
             // request already did) so the single flight fetches a new one.
             tokens.source.reject(*tok);
             if (routing::may_retry(attempts, routing::attempt_failure::unauthorized, body.replayable(),
-                                   lease->reused)) {
+                                   reused)) {
                 // The 401's connection is closed rather than drained: its
                 // body is worth nothing to us.
                 upstream::close_connection(*conn);
@@ -339,16 +355,16 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
                 continue;
             }
             if (replaying_401)
-                settle_401(unauthorized_outcome::unauthorized_again);
+                settle_401(svc.metrics, replaying_401, unauthorized_outcome::unauthorized_again);
             else
                 svc.metrics.unauthorized(unauthorized_outcome::not_retried).Increment();
         } else {
-            settle_401(unauthorized_outcome::succeeded);
+            settle_401(svc.metrics, replaying_401, unauthorized_outcome::succeeded);
             // The token earned an answer: a later 401 to it is a revocation,
             // not a sign that the endpoint hands out tokens the API refuses.
             tokens.source.accepted(*tok);
         }
-        co_return co_await deliver_response(x, std::move(conn), *parser, *tok, deadline, result);
+        co_return co_await deliver_response(x, std::move(conn), *tok, deadline, result);
     }
     co_return co_await x.reply(failure, result);
 }

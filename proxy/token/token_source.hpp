@@ -70,6 +70,11 @@ public:
     /// authorize again), shutting_down. Cancellation: returns shutting_down.
     net::awaitable<boost::system::result<token_ptr, errc>> get();
 
+    /// get()'s answer when it needs no wait: the token held if it is valid
+    /// now, else nullptr (call get()). Spares the nearly every request that
+    /// finds a token a coroutine of its own.
+    token_ptr usable_now() const { return state_.usable(Clock::now()); }
+
     /// An upstream answered 401 to `t`. If it is still the current token it
     /// is dropped and a new one fetched (once, however many requests report
     /// it); the caller then calls get() again.

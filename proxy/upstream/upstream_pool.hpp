@@ -44,6 +44,11 @@ public:
     /// for upstream.idle_timeout are closed on the way (pool_rules::judge_idle).
     net::awaitable<boost::system::result<lease, errc>> acquire(bool fresh = false);
 
+    /// acquire()'s answer when it needs no connect: an idle connection fit
+    /// to reuse (the unfit ones closed on the way), else nullptr (call
+    /// acquire()), as always with `fresh`.
+    std::unique_ptr<upstream_connection> take_idle(bool fresh = false);
+
     /// Returns a connection after a complete response. `keep_alive` is the
     /// response's; a connection that may not be kept is closed.
     void release(std::unique_ptr<upstream_connection> c, bool keep_alive);

@@ -26,6 +26,21 @@ basic_upstream_pool<Clock>::~basic_upstream_pool()
 template <class Clock>
 net::awaitable<boost::system::result<lease, errc>> basic_upstream_pool<Clock>::acquire(bool fresh)
 {
+    if (auto idle = take_idle(fresh))
+        co_return lease{std::move(idle), true};
+    auto conn = co_await connect_upstream(ctx_, target_, cfg_.connect_timeout, &metrics_.tls_handshakes, &tls_session_);
+    if (!conn) {
+        metrics_.connect_failures.Increment();
+        co_return conn.error();
+    }
+    metrics_.connects.Increment();
+    (*conn)->open = gauge_hold(metrics_.connections_open);
+    co_return lease{std::move(*conn), false};
+}
+
+template <class Clock>
+std::unique_ptr<upstream_connection> basic_upstream_pool<Clock>::take_idle(bool fresh)
+{
     auto now = Clock::now();
     while (!fresh && !idle_.empty()) {
         auto c = std::move(idle_.back());
@@ -34,7 +49,7 @@ net::awaitable<boost::system::result<lease, errc>> basic_upstream_pool<Clock>::a
         auto verdict = judge_idle(c->idle_since, now, cfg_.idle_timeout, peek_socket(*c));
         if (verdict == idle_verdict::reuse) {
             metrics_.reuses.Increment();
-            co_return lease{std::move(c), true};
+            return c;
         }
         metrics_.idle_discarded.Increment();
         log::debug("upstream_idle_discarded",
@@ -44,14 +59,7 @@ net::awaitable<boost::system::result<lease, errc>> basic_upstream_pool<Clock>::a
                                                                          : "unexpected_data"}});
         close_connection(*c);
     }
-    auto conn = co_await connect_upstream(ctx_, target_, cfg_.connect_timeout, &metrics_.tls_handshakes, &tls_session_);
-    if (!conn) {
-        metrics_.connect_failures.Increment();
-        co_return conn.error();
-    }
-    metrics_.connects.Increment();
-    (*conn)->open = gauge_hold(metrics_.connections_open);
-    co_return lease{std::move(*conn), false};
+    return nullptr;
 }
 
 template <class Clock>

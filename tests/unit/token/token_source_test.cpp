@@ -217,6 +217,25 @@ BOOST_FIXTURE_TEST_CASE(first_token_is_fetched_at_start_and_served_without_waiti
     BOOST_TEST(metrics.waits.Value() == 0.0);
 }
 
+// usable_now is get()'s answer without a wait: the token get() would hand
+// out at once, and nothing exactly when get() would have to wait.
+BOOST_FIXTURE_TEST_CASE(usable_now_gives_what_get_gives_at_once_and_nothing_otherwise, source_fixture)
+{
+    BOOST_TEST(!source->usable_now());  // nothing fetched yet
+    start();
+    script = [](const token_grant&) { return answer_now(failed()); };
+    BOOST_TEST_REQUIRE(source->usable_now());
+    BOOST_TEST(source->usable_now()->authorization == "Bearer tok1");
+    // Refreshes fail; the token is usable until its expiry guard, 5 s
+    // before its 100 s end.
+    advance_in_steps(95s - 1ms, 100ms);
+    BOOST_TEST_REQUIRE(source->usable_now());
+    BOOST_TEST(get().authorization() == "Bearer tok1");
+    advance(1ms);
+    BOOST_TEST(!source->usable_now());
+    BOOST_TEST(metrics.waits.Value() == 0.0);  // usable_now never counts as a wait
+}
+
 BOOST_FIXTURE_TEST_CASE(refresh_starts_at_the_refresh_point_and_not_before, source_fixture)
 {
     start();

@@ -118,6 +118,28 @@ BOOST_FIXTURE_TEST_CASE(idle_time_counts_from_the_last_release, pool_fixture)
     BOOST_TEST(metrics.reuses.Value() == 2.0);
 }
 
+// take_idle, acquire's answer without a connect (the forwarder's fast path):
+// the most recently released fit connection, the unfit closed on the way,
+// nothing with `fresh` or when none is left.
+BOOST_FIXTURE_TEST_CASE(take_idle_gives_a_fit_idle_connection_or_nothing, pool_fixture)
+{
+    pool->release(connection(), true);
+    mock_clock::advance_time_by(30s);  // the first one is now too old
+    auto newer = connection();
+    auto* newer_raw = newer.get();
+    pool->release(std::move(newer), true);
+
+    BOOST_TEST(!pool->take_idle(true));  // fresh: never an idle one
+    BOOST_TEST(metrics.connections_idle.Value() == 2.0);
+    auto taken = pool->take_idle();
+    BOOST_TEST(taken.get() == newer_raw);
+    BOOST_TEST(metrics.reuses.Value() == 1.0);
+    BOOST_TEST(!pool->take_idle());  // the older one is discarded, none is left
+    BOOST_TEST(metrics.idle_discarded.Value() == 1.0);
+    BOOST_TEST(metrics.connections_idle.Value() == 0.0);
+    BOOST_TEST(metrics.connect_failures.Value() == 0.0);  // nothing dialled
+}
+
 BOOST_AUTO_TEST_SUITE_END()
 
 }  // namespace litmus::upstream
