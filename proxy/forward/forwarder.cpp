@@ -36,8 +36,7 @@ unsigned token_retry_after(errc e)
 
 // Counts how a replay after an upstream 401 ended, once: `replaying` is
 // cleared. A function, not a lambda in forward(): a lambda's captures take
-// room in the coroutine frame, which must stay small enough for Asio to
-// recycle (see forward()).
+// room in forward()'s coroutine frame, which must stay small (see there).
 void settle_401(forward_metrics& metrics, bool& replaying, unauthorized_outcome o)
 {
     if (std::exchange(replaying, false))
@@ -253,6 +252,10 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
                echoes_token(route.target),
                id,
                tokens};
+    // This frame must stay within the 1,020 bytes Asio 1.81 recycles, or each
+    // request allocates it (and evicts a cached frame): every local and every
+    // co_await result that lives across a suspension takes room in it. The
+    // size is the constant the ramp function allocates (objdump -d).
     forward_result result;
     // A token held and valid needs no coroutine of its own (nearly every
     // request); token_or_reply waits for one or answers why there is none.
@@ -307,9 +310,10 @@ net::awaitable<forward_result> forward(proxy_services& svc, client_stream& downs
         }
         // From here on the upstream owes a whole response within the deadline.
         auto deadline = clock::now() + svc.cfg.upstream.response_deadline;
-        error_code ec = sent.upstream_error
-                            ? sent.upstream_error
-                            : co_await read_response_header(*conn, conn->response, x.head, svc.cfg.upstream.response_timeout, deadline);
+        error_code ec = sent.upstream_error ? sent.upstream_error
+                                            : co_await read_response_header(*conn, conn->response, x.head,
+                                                                            svc.cfg.upstream.response_timeout,
+                                                                            deadline);
         if (ec) {
             upstream::close_connection(*conn);
             // A pooled connection the server closed while we were choosing it:

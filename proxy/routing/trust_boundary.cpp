@@ -100,8 +100,8 @@ bool is_loopback_host(std::string_view host) noexcept
     // inet_pton's AF_INET form is that grammar (four decimal octets, no
     // leading zeros) and costs a fifth of Boost.URL's parser on every request.
     char text[INET_ADDRSTRLEN]{};
-    if (host.size() >= sizeof text)
-        return false;
+    if (host.size() >= sizeof text || host.find('\0') != std::string_view::npos)
+        return false;  // a NUL would end the text early: "127.0.0.1\0.evil"
     host.copy(text, host.size());
     in_addr v4{};
     return inet_pton(AF_INET, text, &v4) == 1 && (ntohl(v4.s_addr) >> 24) == 127;
