@@ -9,7 +9,6 @@
 #include "proxy/downstream/read_body.hpp"
 #include "proxy/forward/forwarder.hpp"
 #include "proxy/forward/local_reply.hpp"
-#include "proxy/routing/header_rules.hpp"
 #include "proxy/routing/request_decision.hpp"
 #include "proxy/users/litmus_route.hpp"
 
@@ -178,19 +177,13 @@ net::awaitable<forward::forward_result> forward_request(forward::proxy_services&
     auto length = parser.content_length();
     bool streamed = !parser.is_done() && (parser.chunked() || (length && *length > dcfg.replay_limit));
     if (!streamed) {
-        // Only a chunked body carries trailer fields (RFC 9112 §7.1.2), and
-        // Beast adds them to the header's: a request without one needs no
-        // snapshot to tell them apart, which spares every such request
-        // sorting its field addresses.
-        std::optional<routing::header_snapshot> header;
-        if (parser.chunked())
-            header.emplace(parser.get());
+        // A chunked request is always streamed (the pump drops its trailer
+        // fields), so the body read whole here has a Content-Length and no
+        // trailer section (RFC 9112 §7.1.2): no header_snapshot is needed.
         if (auto failed = co_await read_rest_of_body(svc, stream, buffer, parser, id)) {
             failed->bytes_in = parser.get().body().size();
             co_return *failed;
         }
-        if (header)
-            header->drop_added(parser.get());
         forward::request_body body(parser.get());
         auto r = co_await forward::forward(svc, stream, body, route, id, tokens);
         r.bytes_in = body.bytes_received();
